@@ -1,0 +1,3 @@
+"""gvm: a governed violence-harm register."""
+
+__version__ = "0.1.0"
