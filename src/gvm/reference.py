@@ -52,7 +52,8 @@ def offence_catalogue() -> dict[str, str]:
 
 @cache
 def offence_labels() -> dict[str, str]:
-    return {r["ho_offence_code"]: r["offence_label"] for r in _rows("home_office_offence_codes.csv")}
+    rows = _rows("home_office_offence_codes.csv")
+    return {r["ho_offence_code"]: r["offence_label"] for r in rows}
 
 
 @cache

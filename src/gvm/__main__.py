@@ -1,0 +1,3 @@
+from gvm.cli.app import main
+
+main()

@@ -1,0 +1,40 @@
+"""The one place that wires settings, storage, policy and services together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gvm import reference
+from gvm.config import Settings
+from gvm.domain.policy import Policy
+from gvm.storage.database import Database
+
+
+@dataclass
+class Register:
+    """A running register: its settings, its database and the policy in force."""
+
+    settings: Settings
+    database: Database
+    policy: Policy
+    catalogue: dict[str, str] = field(default_factory=reference.offence_catalogue)
+
+    def unit_of_work(self):
+        return self.database.unit_of_work()
+
+    def close(self) -> None:
+        self.database.dispose()
+
+
+def bootstrap(settings: Settings | None = None, *, upgrade: bool = True) -> Register:
+    """Open the register named by the settings, bringing its schema up to date."""
+    settings = settings or Settings()
+    url = settings.database_url
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
+        Path(url.removeprefix("sqlite:///")).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    database = Database(url)
+    if upgrade:
+        database.upgrade()
+    policy = reference.load_policy(settings.policy_path)
+    return Register(settings=settings, database=database, policy=policy)

@@ -1,0 +1,32 @@
+"""The `gvm` command. The CLI is the only layer that prints; every command honours
+GVM_DATABASE_URL. Errors gvm raises on purpose end the command with their message on
+stderr and exit status 2, never a traceback."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from gvm.cli import audit_cmd, data_cmds, demo_cmd, synth_cmd
+from gvm.domain.errors import GvmError
+
+app = typer.Typer(
+    name="gvm",
+    help="gvm: a governed violence-harm register for a police force and its partners.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+data_cmds.register(app)
+synth_cmd.register(app)
+demo_cmd.register(app)
+app.add_typer(audit_cmd.app, name="audit")
+
+
+def main() -> None:
+    try:
+        app()
+    except GvmError as e:
+        typer.echo(f"error: {e}", err=True)
+        sys.exit(2)

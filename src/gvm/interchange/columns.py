@@ -1,0 +1,26 @@
+"""The interchange format's tables and their columns, in SPEC 4 order."""
+
+from __future__ import annotations
+
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "people": ("person_id", "surname", "forenames", "date_of_birth", "sex", "ethnicity",
+               "borough_code"),
+    "gangs": ("gang_id", "name", "borough_code"),
+    "offences": ("event_id", "date", "ho_offence_code", "person_id", "role", "outcome"),
+    "intelligence": ("intel_id", "date", "person_id", "gang_id", "category", "source_id",
+                     "source_type", "source_grade", "intel_grade", "handling_code", "summary"),
+    "custody": ("person_id", "start_date", "end_date"),
+    "aliases": ("person_id", "surname", "forenames"),
+}
+"""Every column is required in the header (its values may still be blank where allowed)."""
+
+TABLES: tuple[str, ...] = tuple(COLUMNS)
+REQUIRED_TABLES = frozenset({"people"})
+
+
+def csv_name(table: str) -> str:
+    return f"{table}.csv"
+
+
+def sheet_label(table: str) -> str:
+    return f"sheet {table}"

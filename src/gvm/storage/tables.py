@@ -1,0 +1,246 @@
+"""The register's tables, as SQLAlchemy Core (no ORM: bulk import and scoring read
+columns, not objects). Names, types and constraints work on SQLite and PostgreSQL alike.
+Strings carry no length (SQLite would not enforce one, PostgreSQL would: the backends
+would disagree); enum-valued columns are bounded by CHECK constraints instead.
+
+This module describes the schema at head; `migrations/versions/` creates it. A test
+compares the two, so a change here without a migration fails the build.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+
+from gvm.domain.audit import Operation
+from gvm.domain.model import (
+    Ethnicity,
+    HandlingCode,
+    IntelCategory,
+    IntelGrade,
+    Outcome,
+    Role,
+    Sex,
+    SourceGrade,
+    SourceType,
+)
+
+BANDS = ("Red", "Amber", "Green", "Zero")
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp that is always UTC: aware datetimes in, aware UTC datetimes out.
+
+    PostgreSQL stores timestamptz; SQLite stores naive UTC text.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("timestamps must be timezone-aware (UTC)")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def one_of(column: str, values: type[StrEnum] | tuple[str, ...]) -> CheckConstraint:
+    """CHECK that an enum-valued column holds one of its allowed short strings."""
+    allowed = [m.value for m in values] if isinstance(values, type) else list(values)
+    listed = ", ".join(f"'{v}'" for v in allowed)
+    return CheckConstraint(f"{column} IN ({listed})", name=column)
+
+
+def _person_fk() -> ForeignKey:
+    return ForeignKey("people.person_id", ondelete="CASCADE")
+
+
+boroughs = Table(
+    "boroughs", metadata,
+    Column("code", String, primary_key=True),  # GSS code E09000001..E09000033
+    Column("name", String, nullable=False),
+    Column("population", Integer, nullable=False),
+)
+
+people = Table(
+    "people", metadata,
+    Column("person_id", String, primary_key=True),
+    Column("surname", String, nullable=False),
+    Column("forenames", String, nullable=False),
+    Column("date_of_birth", Date, nullable=False),
+    Column("sex", String, nullable=False),
+    Column("ethnicity", String, nullable=True),  # None: not stated
+    Column("borough_code", String, ForeignKey("boroughs.code"), nullable=False),
+    Column("first_seen", UTCDateTime, nullable=False),
+    Column("last_updated", UTCDateTime, nullable=False),
+    one_of("sex", Sex),
+    one_of("ethnicity", Ethnicity),
+    Index("ix_people_name", "surname", "forenames", "date_of_birth"),
+    Index("ix_people_forenames", "forenames"),
+    Index("ix_people_date_of_birth", "date_of_birth"),
+    Index("ix_people_borough_code", "borough_code"),
+)
+
+aliases = Table(
+    "aliases", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("person_id", String, _person_fk(), nullable=False),
+    Column("surname", String, nullable=False),
+    Column("forenames", String, nullable=False),
+    UniqueConstraint("person_id", "surname", "forenames"),  # also serves person_id lookups
+    Index("ix_aliases_name", "surname", "forenames"),
+)
+
+gangs = Table(
+    "gangs", metadata,
+    Column("gang_id", String, primary_key=True),
+    Column("name", String, nullable=False),
+    Column("borough_code", String, ForeignKey("boroughs.code"), nullable=False),
+    Index("ix_gangs_borough_code", "borough_code"),
+)
+
+offences = Table(
+    "offences", metadata,
+    Column("event_id", String, nullable=False),
+    Column("person_id", String, _person_fk(), nullable=False),
+    Column("role", String, nullable=False),
+    Column("date", Date, nullable=False),
+    Column("ho_offence_code", String, nullable=False),
+    Column("outcome", String, nullable=True),
+    PrimaryKeyConstraint("event_id", "person_id"),
+    one_of("role", Role),
+    one_of("outcome", Outcome),
+    Index("ix_offences_person_id", "person_id"),
+)
+
+intelligence = Table(
+    "intelligence", metadata,
+    Column("intel_id", String, primary_key=True),
+    Column("person_id", String, _person_fk(), nullable=False),
+    Column("gang_id", String, ForeignKey("gangs.gang_id"), nullable=True),
+    Column("date", Date, nullable=False),
+    Column("category", String, nullable=False),
+    Column("source_id", String, nullable=False),
+    Column("source_type", String, nullable=False),
+    Column("source_grade", String, nullable=False),
+    Column("intel_grade", String, nullable=False),
+    Column("handling_code", String, nullable=False),
+    Column("summary", Text, nullable=False),
+    one_of("category", IntelCategory),
+    one_of("source_type", SourceType),
+    one_of("source_grade", SourceGrade),
+    one_of("intel_grade", IntelGrade),
+    one_of("handling_code", HandlingCode),
+    Index("ix_intelligence_person_id", "person_id"),
+    Index("ix_intelligence_gang_id", "gang_id"),
+)
+
+custody = Table(
+    "custody", metadata,
+    Column("person_id", String, _person_fk(), nullable=False),
+    Column("start_date", Date, nullable=False),
+    Column("end_date", Date, nullable=True),  # None while in custody
+    PrimaryKeyConstraint("person_id", "start_date"),  # serves person_id lookups
+)
+
+imports = Table(
+    "imports", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("source_name", String, nullable=False),  # file name only, never a path
+    Column("sha256", String(64), nullable=False),
+    Column("counts", JSON, nullable=False),
+    Index("ix_imports_sha256", "sha256"),
+)
+
+score_runs = Table(
+    "score_runs", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("as_of", Date, nullable=False),
+    Column("policy_name", String, nullable=False),
+    Column("policy_version", String, nullable=False),
+    Column("policy_hash", String(64), nullable=False),
+    Column("scope", String, ForeignKey("boroughs.code"), nullable=True),  # None: force-wide
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("people_count", Integer, nullable=False),
+    Index("ix_score_runs_as_of", "as_of"),
+)
+
+scores = Table(
+    "scores", metadata,
+    Column("run_id", Integer, ForeignKey("score_runs.id", ondelete="CASCADE"), nullable=False),
+    Column("person_id", String, _person_fk(), nullable=False),
+    Column("harm_units", BigInteger, nullable=False),  # score x 1e8, exact
+    Column("victim_units", BigInteger, nullable=False),
+    Column("harm_band", String, nullable=False),
+    Column("victim_band", String, nullable=False),
+    Column("eligible", Boolean, nullable=False),
+    Column("in_custody", Boolean, nullable=False),
+    PrimaryKeyConstraint("run_id", "person_id"),
+    one_of("harm_band", BANDS),
+    one_of("victim_band", BANDS),
+    Index("ix_scores_person_id", "person_id", "run_id"),
+)
+
+# s.62 log (R-LOG). Append-only (triggers, see the migration) and hash-chained: seq is
+# assigned by gvm as head + 1 under a lock, so the chain has no gaps from rollbacks.
+audit_log = Table(
+    "audit_log", metadata,
+    Column("seq", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True,
+           autoincrement=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor", String, nullable=False),
+    Column("actor_role", String, nullable=False),
+    Column("operation", String, nullable=False),
+    Column("justification", Text, nullable=False),
+    Column("record_type", String, nullable=False),
+    Column("record_ids", Text, nullable=False),  # canonical JSON list of ids
+    Column("recipient", String, nullable=True),
+    Column("detail", Text, nullable=False),  # canonical JSON object, never personal data
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    one_of("operation", Operation),
+    Index("ix_audit_log_record_type", "record_type", "operation"),
+)
+
+PERSONAL_TABLES = (people, aliases, offences, intelligence, custody, scores)
