@@ -47,8 +47,8 @@ from gvm.domain.policy import Policy
 pytestmark = pytest.mark.filterwarnings(
     "ignore:mypy_extensions.TypedDict is deprecated:DeprecationWarning")
 
-# Different windows (3 months apart so the edges differ), weights, factors, points,
-# cap, grades and bands; extra codes and classes mapped; an out-of-scope class brought in.
+# A different window for each kind, other weights, factors, points, cap, grades and
+# bands; extra codes mapped by code, an out-of-scope class (burglary) brought in.
 SHORT = custom_policy(
     windows={"offender_offences_months": 12, "victimisation_months": 24,
              "weapon_violence_intelligence_months": 3, "at_risk_intelligence_months": 9,
@@ -63,8 +63,8 @@ SHORT = custom_policy(
     points={"weapon_access": 75, "violence_involvement": 12.5, "at_risk": 33.3333},
     bands={"amber_from": 100, "red_from": 200},
 )
-# One-month windows, nothing capped away but nothing counted either (cap 0), every grade
-# counts, Amber impossible (amber_from == red_from), violence intelligence worth 0.
+# One-month windows; a cap of 0 (no intelligence item ever counts) although every grade
+# is graded; violence intelligence worth 0; Amber impossible (amber_from == red_from).
 WIDE = custom_policy(
     windows={"offender_offences_months": 1, "victimisation_months": 1,
              "weapon_violence_intelligence_months": 1, "at_risk_intelligence_months": 1,
@@ -124,6 +124,7 @@ def populations(draw: st.DrawFn) -> tuple[list[PersonRecords], date, Policy]:
     )
     # Each population draws from a subset of the categories, source types and grades, so
     # that corners (only social media, only membership, only ungraded) come up often.
+
     def subset(values: list, most: int) -> st.SearchStrategy:
         chosen = draw(st.lists(st.sampled_from(values), min_size=1, max_size=most,
                                unique=True))

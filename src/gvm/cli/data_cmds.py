@@ -24,7 +24,7 @@ from gvm.services.scoring import explain, rescore
 CLI_ROLE = "operator"  # a person with shell access to the register's host
 
 SCORE_COLUMNS = ["person_id", "harm_score", "victim_score", "harm_band", "victim_band",
-                 "eligible", "in_custody", "policy_version"]
+                 "eligible", "in_custody", "policy_version", "policy_hash", "as_of"]
 
 
 class ScoreFormat(StrEnum):
@@ -83,20 +83,20 @@ def score(
                             borough=borough)
     finally:
         register.close()
-    version = register.policy.label
+    stamp = (register.policy.label, register.policy.content_hash, as_of.isoformat())
     rows = scores.select(["person_id", "harm_score", "victim_score", "harm_band", "victim_band",
                           "eligible", "in_custody"]).iter_rows()
     out = sys.stdout
     if fmt is ScoreFormat.JSONL:
         for r in rows:
-            out.write(json.dumps(dict(zip(SCORE_COLUMNS, (*r, version), strict=True))) + "\n")
+            out.write(json.dumps(dict(zip(SCORE_COLUMNS, (*r, *stamp), strict=True))) + "\n")
     elif fmt is ScoreFormat.CSV:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(SCORE_COLUMNS)
         for r in rows:
-            writer.writerow((*r, version))
+            writer.writerow((*r, *stamp))
     else:
-        _score_table(scores, as_of, version)
+        _score_table(scores, as_of, stamp[0])
 
 
 def _borough_codes() -> set[str]:

@@ -2,7 +2,7 @@
 
 The rules are exactly those of the one-person path (`gvm.domain.scoring.score_person`
 and `gvm.domain.threshold.assess_eligibility`); property tests hold the two to the same
-answers, person by person, to the last unit. The batch engine computes the numbers only:
+answers, person by person, to the last bit. The batch engine computes the numbers only:
 a person's explanation comes from the one-person path.
 
 How it stays fast on tens of millions of rows:
@@ -12,16 +12,15 @@ How it stays fast on tens of millions of rows:
   comparisons) run first and drop every row that cannot count: after `as_of`, outside
   its window, a witness, an outcome with factor 0, ungraded intelligence;
 - offence weights come from a small code -> weight table built once from the catalogue
-  and the policy, joined only to the rows that are left (the join drops the
-  out-of-scope codes at the same time);
+  and the policy, joined only to the rows that are left (the join drops out-of-scope
+  codes at the same time);
 - the per-category intelligence cap needs no sorting: every counted item of a category
   carries the same points, so the capped contribution is `min(count, cap) x points`;
-- "at least two distinct sources" is `min(source) != max(source)` over the source ids
-  categorical codes (one integer per distinct source_id), so no per-person set of
-  sources is built and no string is compared in the group-by;
-- offences, intelligence and custody become rows of one narrow frame, summed by one
-  group-by and joined to the people once, keeping their order (sorted first, which
-  costs nothing when they already are); the whole thing is one plan, collected once.
+- "at least two distinct sources" is `min(source_id) != max(source_id)`, so no
+  per-person set of sources is built;
+- offences, intelligence and custody are each summed per person by their own group-by
+  (each input keeps whatever order it came in, which the hash tables like), joined to
+  the people, and sorted once; the whole thing is one plan, collected once.
 
 All arithmetic is in the integer units of `gvm.domain.policy` (a score x SCORE_SCALE),
 so the totals are exact; the float scores are `units / SCORE_SCALE` correctly rounded,
@@ -48,19 +47,6 @@ _VIOLENCE = IntelCategory.VIOLENCE_INVOLVEMENT
 _AT_RISK = IntelCategory.AT_RISK
 _MEMBERSHIP = IntelCategory.GANG_MEMBERSHIP
 
-# The narrow frame every input is turned into before the one group-by, and what a row
-# that does not set a column contributes to it.
-_CONTRIBUTIONS: dict[str, tuple[pl.DataType, object]] = {
-    "offence_harm_units": (pl.Int64(), 0),
-    "offence_victim_units": (pl.Int64(), 0),
-    "n_weapon": (pl.UInt32(), 0),
-    "n_violence": (pl.UInt32(), 0),
-    "n_at_risk": (pl.UInt32(), 0),
-    "membership_source": (pl.UInt32(), None),  # categorical code of the source_id
-    "membership_not_social": (pl.Boolean(), False),
-    "custody": (pl.Boolean(), False),
-}
-
 
 def code_weight_units(policy: Policy, catalogue: Mapping[str, str]) -> dict[str, int]:
     """Home Office code -> CCHI weight x UNIT, for every code that weighs anything.
@@ -86,19 +72,9 @@ def _one_of(column: str, values: Iterable[str]) -> pl.Expr:
     return test
 
 
-def _contributions(frame: pl.LazyFrame, **columns: pl.Expr) -> pl.LazyFrame:
-    """`frame` as rows of the narrow contributions frame: person_id and every column."""
-    return frame.select(
-        pl.col("person_id"),
-        *(columns[name].cast(dtype).alias(name) if name in columns
-          else pl.lit(default, dtype=dtype).alias(name)
-          for name, (dtype, default) in _CONTRIBUTIONS.items()),
-    )
-
-
-def _offences(offences: Frame, as_of: date, policy: Policy,
-              catalogue: Mapping[str, str]) -> pl.LazyFrame:
-    """Each offence that counts: what it adds to the harm or the victim score.
+def _offence_units(offences: Frame, as_of: date, policy: Policy,
+                   catalogue: Mapping[str, str]) -> pl.LazyFrame:
+    """Per person with any: offence_harm_units, offence_victim_units.
 
     Suspects within the offender window score weight x outcome factor; victims within
     the victimisation window score the weight whatever the outcome; witnesses never.
@@ -117,13 +93,12 @@ def _offences(offences: Frame, as_of: date, policy: Policy,
         outcome_factor = (pl.when(pl.col("outcome") == outcome)
                           .then(pl.lit(units, dtype=pl.Int64)).otherwise(outcome_factor))
     factor = pl.when(victim).then(pl.lit(UNIT, dtype=pl.Int64)).otherwise(outcome_factor)
-    # A small code -> weight table: the join drops the out-of-scope rows as it weighs.
+    units = pl.col("weight_units") * factor
     weight_table = pl.LazyFrame(
         {"ho_offence_code": list(weights), "weight_units": list(weights.values())},
         schema={"ho_offence_code": pl.String, "weight_units": pl.Int64},
     )
-    units = pl.col("units")
-    return _contributions(
+    return (
         _columns(offences, OFFENCES)
         .filter(
             day <= as_of,
@@ -131,16 +106,19 @@ def _offences(offences: Frame, as_of: date, policy: Policy,
             | (victim & (day > victim_cut)),
         )
         .join(weight_table, on="ho_offence_code", how="inner")
-        .select("person_id", victim.alias("victim"),
-                (pl.col("weight_units") * factor).alias("units"))
-        .filter(units > 0),
-        offence_harm_units=pl.when(pl.col("victim")).then(0).otherwise(units),
-        offence_victim_units=pl.when(pl.col("victim")).then(units).otherwise(0),
+        .select(
+            "person_id",
+            pl.when(victim).then(0).otherwise(units).alias("offence_harm_units"),
+            pl.when(victim).then(units).otherwise(0).alias("offence_victim_units"),
+        )
+        .group_by("person_id")
+        .agg(pl.col("offence_harm_units").sum(), pl.col("offence_victim_units").sum())
     )
 
 
-def _intelligence(intelligence: Frame, as_of: date, policy: Policy) -> pl.LazyFrame:
-    """Each graded intelligence item within its window, by category."""
+def _intelligence_counts(intelligence: Frame, as_of: date, policy: Policy) -> pl.LazyFrame:
+    """Per person with any graded item in its window: the count in each scored
+    category, and whether membership is corroborated (SPEC 3.3)."""
     w = policy.windows
     weapon_violence_cut = minus_months(as_of, w.weapon_violence_intelligence)
     at_risk_cut = minus_months(as_of, w.at_risk_intelligence)
@@ -158,27 +136,42 @@ def _intelligence(intelligence: Frame, as_of: date, policy: Policy) -> pl.LazyFr
     )
     graded = (_one_of("source_grade", (g.value for g in policy.source_grades))
               & _one_of("intel_grade", (g.value for g in policy.intel_grades)))
-    return _contributions(
-        _columns(intelligence, INTELLIGENCE).filter(day <= as_of, in_window, graded),
-        n_weapon=category(_WEAPON),
-        n_violence=category(_VIOLENCE),
-        n_at_risk=category(_AT_RISK),
-        # A categorical's code is one integer per distinct string (source ids are few).
-        membership_source=pl.when(category(_MEMBERSHIP)).then(pl.col("source_id"))
-        .cast(pl.Categorical).to_physical(),
-        # A missing source type is not social media, as in the one-person path.
-        membership_not_social=category(_MEMBERSHIP)
-        & pl.col("source_type").ne_missing(SourceType.SOCIAL_MEDIA.value),
+    source = pl.col("membership_source")
+    return (
+        _columns(intelligence, INTELLIGENCE)
+        .filter(day <= as_of, in_window, graded)
+        .select(
+            "person_id",
+            category(_WEAPON).cast(pl.UInt32).alias("n_weapon"),
+            category(_VIOLENCE).cast(pl.UInt32).alias("n_violence"),
+            category(_AT_RISK).cast(pl.UInt32).alias("n_at_risk"),
+            pl.when(category(_MEMBERSHIP)).then(pl.col("source_id")).alias("membership_source"),
+            # A missing source type is not social media, as in the one-person path.
+            (category(_MEMBERSHIP)
+             & pl.col("source_type").ne_missing(SourceType.SOCIAL_MEDIA.value))
+            .alias("membership_not_social"),
+        )
+        .group_by("person_id")
+        .agg(
+            pl.col("n_weapon").sum(),
+            pl.col("n_violence").sum(),
+            pl.col("n_at_risk").sum(),
+            # Two or more distinct sources <=> the smallest and the largest differ.
+            # (MIN_CORROBORATING_SOURCES is 2, fixed by R-THRESHOLD.)
+            (source.min() != source.max()).alias("corroborated"),
+            pl.col("membership_not_social").any(),
+        )
     )
 
 
-def _custody(custody: Frame, as_of: date) -> pl.LazyFrame:
-    """Each custody period covering as_of (SPEC 3.4)."""
+def _in_custody(custody: Frame, as_of: date) -> pl.LazyFrame:
+    """Everyone with a custody period covering as_of (SPEC 3.4)."""
     end = pl.col("end_date")
-    return _contributions(
+    return (
         _columns(custody, CUSTODY)
-        .filter(pl.col("start_date") <= as_of, end.is_null() | (end >= as_of)),
-        custody=pl.lit(True),
+        .filter(pl.col("start_date") <= as_of, end.is_null() | (end >= as_of))
+        .select("person_id", pl.lit(True).alias("in_custody"))
+        .unique("person_id")
     )
 
 
@@ -229,27 +222,6 @@ def score_batch_lazy(
         n = pl.col(count).fill_null(0).cast(pl.Int64)
         return pl.min_horizontal(n, cap) * points.get(category, 0)
 
-    per_person = (
-        pl.concat([
-            _offences(offences, as_of, policy, catalogue),
-            _intelligence(intelligence, as_of, policy),
-            _custody(custody, as_of),
-        ])
-        .group_by("person_id")
-        .agg(
-            pl.col("offence_harm_units").sum(),
-            pl.col("offence_victim_units").sum(),
-            pl.col("n_weapon").sum(),
-            pl.col("n_violence").sum(),
-            pl.col("n_at_risk").sum(),
-            # Two or more distinct sources <=> the smallest and the largest differ.
-            # (MIN_CORROBORATING_SOURCES is 2, fixed by R-THRESHOLD.)
-            (pl.col("membership_source").min() != pl.col("membership_source").max())
-            .alias("corroborated"),
-            pl.col("membership_not_social").any(),
-            pl.col("custody").any(),
-        )
-    )
     harm_units = (pl.col("offence_harm_units").fill_null(0)
                   + capped("n_weapon", _WEAPON) + capped("n_violence", _VIOLENCE))
     victim_units = pl.col("offence_victim_units").fill_null(0) + capped("n_at_risk", _AT_RISK)
@@ -257,14 +229,15 @@ def score_batch_lazy(
     harm, victim = pl.col("harm_units"), pl.col("victim_units")
     return (
         _columns(people, PEOPLE)
-        .sort("person_id")
-        .join(per_person, on="person_id", how="left", maintain_order="left")
+        .join(_offence_units(offences, as_of, policy, catalogue), on="person_id", how="left")
+        .join(_intelligence_counts(intelligence, as_of, policy), on="person_id", how="left")
+        .join(_in_custody(custody, as_of), on="person_id", how="left")
         .select(
             "person_id",
             harm_units.alias("harm_units"),
             victim_units.alias("victim_units"),
             eligible.fill_null(False).alias("eligible"),
-            pl.col("custody").fill_null(False).alias("in_custody"),
+            pl.col("in_custody").fill_null(False),
         )
         .select(
             "person_id",
@@ -277,6 +250,7 @@ def score_batch_lazy(
             "eligible",
             "in_custody",
         )
+        .sort("person_id")
         .cast(SCORES)
     )
 

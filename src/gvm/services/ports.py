@@ -5,14 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Protocol
 
 import polars as pl
 
+from gvm.authz.accounts import ApiTokenRecord, SessionRecord, UserRecord
+from gvm.authz.roles import Role
 from gvm.domain.audit import AuditEvent
-from gvm.domain.model import Bundle, Person, PersonRecords
+from gvm.domain.model import Alias, Bundle, Intelligence, Person, PersonRecords
 from gvm.domain.policy import Policy
+from gvm.domain.register import CohortMember, Decision, RegisterState, RegisterStatus
+from gvm.domain.views import GangSummary, PersonHit, PersonQuery, ScoreRunSummary
 
 
 class UnitOfWork(Protocol):
@@ -43,3 +47,95 @@ class UnitOfWork(Protocol):
 
 
 UnitOfWorkFactory = Callable[[], AbstractContextManager[UnitOfWork]]
+
+
+class AccountsUnitOfWork(Protocol):
+    """Users, sessions and API tokens (gvm.services.accounts, gvm.services.sessions)."""
+
+    def commit(self) -> None: ...
+
+    def append_audit(self, event: AuditEvent) -> int: ...
+
+    def add_user(self, *, username: str, password_hash: str, role: Role,
+                 borough_code: str | None, organisation: str | None, totp_secret: str,
+                 now: datetime) -> int: ...
+
+    def user_by_name(self, username: str, *, for_update: bool = False
+                     ) -> UserRecord | None: ...
+
+    def user_by_id(self, user_id: int) -> UserRecord | None: ...
+
+    def list_users(self) -> list[UserRecord]: ...
+
+    def update_user(self, user_id: int, **values: Any) -> bool: ...
+
+    def add_session(self, *, token_hash: str, user_id: int, csrf_token: str, now: datetime,
+                    absolute_expiry: datetime) -> None: ...
+
+    def session_with_user(self, token_hash: str
+                          ) -> tuple[SessionRecord, UserRecord] | None: ...
+
+    def touch_session(self, token_hash: str, now: datetime) -> None: ...
+
+    def delete_session(self, token_hash: str) -> bool: ...
+
+    def delete_user_sessions(self, user_id: int) -> int: ...
+
+    def add_api_token(self, *, token_hash: str, user_id: int, name: str, scopes: Any,
+                      now: datetime, expires_at: datetime) -> int: ...
+
+    def api_token_with_user(self, token_hash: str
+                            ) -> tuple[ApiTokenRecord, UserRecord] | None: ...
+
+    def touch_api_token(self, token_id: int, now: datetime) -> None: ...
+
+    def revoke_user_tokens(self, user_id: int) -> int: ...
+
+
+AccountsUnitOfWorkFactory = Callable[[], AbstractContextManager[AccountsUnitOfWork]]
+
+
+class RegisterUnitOfWork(UnitOfWork, Protocol):
+    """Who is on the register: the decisions of named supervisors (R-HUMAN)."""
+
+    def register_entry(self, person_id: str) -> RegisterStatus | None: ...
+
+    def save_register_decision(self, decision: Decision, state: RegisterState) -> int: ...
+
+    def register_decisions(self, person_id: str) -> list[Decision]: ...
+
+    def register_cohort(self, borough_code: str) -> list[CohortMember]: ...
+
+
+RegisterUnitOfWorkFactory = Callable[[], AbstractContextManager[RegisterUnitOfWork]]
+
+
+class RecordsUnitOfWork(RegisterUnitOfWork, Protocol):
+    """The web API's read side, intelligence corrections and the DPO's log queries
+    (gvm.services.records, .intelligence, .score_runs, .oversight)."""
+
+    def aliases(self, person_id: str) -> list[Alias]: ...
+
+    def search_people(self, query: PersonQuery) -> list[PersonHit]: ...
+
+    def people_summaries(self, person_ids: list[str]) -> list[PersonHit]: ...
+
+    def gangs(self, boroughs: list[str] | None = None) -> list[GangSummary]: ...
+
+    def gang_borough(self, gang_id: str) -> str | None: ...
+
+    def intelligence_item(self, intel_id: str) -> Intelligence | None: ...
+
+    def add_intelligence(self, item: Intelligence) -> None: ...
+
+    def replace_intelligence(self, item: Intelligence) -> bool: ...
+
+    def score_run_summary(self, run_id: int) -> ScoreRunSummary | None: ...
+
+    def audit_search(self, *, record_id: str | None = None, actor: str | None = None,
+                     operation: Any = None, since: datetime | None = None,
+                     until: datetime | None = None, after_seq: int | None = None,
+                     limit: int | None = None) -> list[Any]: ...
+
+
+RecordsUnitOfWorkFactory = Callable[[], AbstractContextManager[RecordsUnitOfWork]]

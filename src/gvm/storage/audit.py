@@ -166,18 +166,42 @@ def _entry(row: Mapping[str, Any]) -> AuditEntry:
 
 
 def entries(conn: Connection, *, record_type: str | None = None, record_id: str | None = None,
-            operation: Operation | None = None) -> Iterator[AuditEntry]:
-    """Audit entries in order, optionally those naming one record (a subject access
-    request, R-SUBJECT; earlier recipients of a corrected record, R-ACCURACY)."""
+            operation: Operation | None = None, actor: str | None = None,
+            since: datetime | None = None, until: datetime | None = None,
+            after_seq: int | None = None, limit: int | None = None) -> Iterator[AuditEntry]:
+    """Audit entries in seq order, optionally those naming one record (a subject access
+    request, R-SUBJECT; earlier recipients of a corrected record, R-ACCURACY), made by one
+    actor, of one operation, at or after `since` and before `until`, after seq
+    `after_seq` (a cursor for paging), at most `limit` of them."""
     stmt = select(audit_log).order_by(audit_log.c.seq)
     if record_type is not None:
         stmt = stmt.where(audit_log.c.record_type == record_type)
     if operation is not None:
         stmt = stmt.where(audit_log.c.operation == Operation(operation).value)
+    if actor is not None:
+        stmt = stmt.where(audit_log.c.actor == actor)
+    if since is not None:
+        stmt = stmt.where(audit_log.c.at >= since)
+    if until is not None:
+        stmt = stmt.where(audit_log.c.at < until)
+    if after_seq is not None:
+        stmt = stmt.where(audit_log.c.seq > after_seq)
     if record_id is not None:  # coarse LIKE first, exact match below
         stmt = stmt.where(audit_log.c.record_ids.contains(canonical_json(record_id),
                                                           autoescape=True))
-    for row in _stream(conn, stmt):
-        entry = _entry(row)
-        if record_id is None or record_id in entry.event.record_ids:
-            yield entry
+    elif limit is not None:  # no Python-side filter: the database can stop early
+        stmt = stmt.limit(limit)
+    if limit is not None and limit <= 0:
+        return
+    found = 0
+    rows = _stream(conn, stmt)
+    try:
+        for row in rows:
+            entry = _entry(row)
+            if record_id is None or record_id in entry.event.record_ids:
+                yield entry
+                found += 1
+                if limit is not None and found >= limit:
+                    return
+    finally:
+        rows.close()

@@ -33,6 +33,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
+from gvm.authz.roles import Role as UserRole
 from gvm.domain.audit import Operation
 from gvm.domain.model import (
     Ethnicity,
@@ -243,4 +244,91 @@ audit_log = Table(
     Index("ix_audit_log_record_type", "record_type", "operation"),
 )
 
-PERSONAL_TABLES = (people, aliases, offences, intelligence, custody, scores)
+# Accounts of the register's users (staff and partners), never of nominals. Passwords are
+# argon2id hashes; session and API tokens are stored only as their sha256, so a copy of
+# the database signs no one in.
+users = Table(
+    "users", metadata,
+    Column("user_id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String, nullable=False),
+    Column("password_hash", String, nullable=False),
+    Column("role", String, nullable=False),
+    Column("borough_code", String, ForeignKey("boroughs.code"), nullable=True),
+    Column("organisation", String, nullable=True),
+    Column("totp_secret", String, nullable=True),
+    Column("mfa_enrolled", Boolean, nullable=False),
+    Column("totp_last_step", BigInteger, nullable=True),  # replay guard: last step accepted
+    Column("failed_logins", Integer, nullable=False),  # consecutive
+    Column("locked_until", UTCDateTime, nullable=True),
+    Column("disabled", Boolean, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("last_login_at", UTCDateTime, nullable=True),
+    UniqueConstraint("username"),
+    one_of("role", UserRole),
+)
+
+sessions = Table(
+    "sessions", metadata,
+    Column("token_hash", String(64), primary_key=True),  # sha256 hex of the cookie token
+    Column("user_id", Integer, ForeignKey("users.user_id", ondelete="CASCADE"),
+           nullable=False),
+    Column("csrf_token", String, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("last_seen_at", UTCDateTime, nullable=False),
+    Column("absolute_expiry", UTCDateTime, nullable=False),
+    Index("ix_sessions_user_id", "user_id"),
+)
+
+api_tokens = Table(
+    "api_tokens", metadata,
+    Column("token_id", Integer, primary_key=True, autoincrement=True),
+    Column("token_hash", String(64), nullable=False),  # sha256 hex of the token
+    Column("user_id", Integer, ForeignKey("users.user_id", ondelete="CASCADE"),
+           nullable=False),
+    Column("name", String, nullable=False),
+    Column("scopes", Text, nullable=False),  # canonical JSON list of permissions
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("revoked", Boolean, nullable=False),
+    Column("last_used_at", UTCDateTime, nullable=True),
+    UniqueConstraint("token_hash"),
+    Index("ix_api_tokens_user_id", "user_id"),
+)
+
+# Who is on the register (R-HUMAN): the current state per person, and the history of
+# the named supervisors' decisions with the score they saw. Both go with the person.
+REGISTER_STATUSES = ("on", "off")
+REGISTER_DECISIONS = ("include", "remove")
+
+register_entries = Table(
+    "register_entries", metadata,
+    Column("person_id", String, _person_fk(), primary_key=True),
+    Column("status", String, nullable=False),
+    Column("since", UTCDateTime, nullable=False),
+    Column("decided_by", String, nullable=False),  # user name
+    Column("rationale", Text, nullable=False),
+    one_of("status", REGISTER_STATUSES),
+    Index("ix_register_entries_status", "status"),
+)
+
+register_decisions = Table(
+    "register_decisions", metadata,
+    Column("decision_id", Integer, primary_key=True, autoincrement=True),
+    Column("person_id", String, _person_fk(), nullable=False),
+    Column("decision", String, nullable=False),
+    Column("decided_by", String, nullable=False),
+    Column("decided_by_role", String, nullable=False),
+    Column("decided_at", UTCDateTime, nullable=False),
+    Column("rationale", Text, nullable=False),
+    Column("as_of", Date, nullable=False),  # the scoring date of the snapshot below
+    Column("harm_units", BigInteger, nullable=False),
+    Column("victim_units", BigInteger, nullable=False),
+    Column("eligible", Boolean, nullable=False),
+    Column("policy_version", String, nullable=False),
+    Column("policy_hash", String(64), nullable=False),
+    one_of("decision", REGISTER_DECISIONS),
+    Index("ix_register_decisions_person_id", "person_id", "decided_at"),
+)
+
+PERSONAL_TABLES = (people, aliases, offences, intelligence, custody, scores, register_entries,
+                   register_decisions)

@@ -11,16 +11,22 @@ write the register and append the audit entries that record what they did, all c
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import date
+from datetime import date, datetime
 
 import polars as pl
 from sqlalchemy import Connection
 
+from gvm.authz.accounts import ApiTokenRecord, SessionRecord, UserRecord
+from gvm.authz.roles import Role
 from gvm.domain.audit import AuditEvent, Operation
-from gvm.domain.model import Alias, Bundle, Person, PersonRecords
+from gvm.domain.model import Alias, Bundle, Intelligence, Person, PersonRecords
 from gvm.domain.policy import Policy
+from gvm.domain.register import CohortMember, Decision, RegisterState, RegisterStatus
+from gvm.domain.views import GangSummary, PersonHit, PersonQuery, ScoreRunSummary
+from gvm.storage import accounts as account_store
 from gvm.storage import audit as audit_log
-from gvm.storage import columnar, repository
+from gvm.storage import columnar, queries, repository
+from gvm.storage import register as register_store
 from gvm.storage import scores as score_store
 
 
@@ -93,3 +99,105 @@ class UnitOfWork:
 
     def verify_audit(self) -> audit_log.VerifyResult:
         return audit_log.verify(self.connection)
+
+    # the read side and its corrections (gvm.storage.queries; the web API's use cases)
+    def search_people(self, query: PersonQuery) -> list[PersonHit]:
+        return queries.search_people(self.connection, query)
+
+    def people_summaries(self, person_ids: list[str]) -> list[PersonHit]:
+        return queries.people_summaries(self.connection, person_ids)
+
+    def gangs(self, boroughs: list[str] | None = None) -> list[GangSummary]:
+        return queries.list_gangs(self.connection, boroughs)
+
+    def gang_borough(self, gang_id: str) -> str | None:
+        return queries.gang_borough(self.connection, gang_id)
+
+    def intelligence_item(self, intel_id: str) -> Intelligence | None:
+        return queries.intelligence_item(self.connection, intel_id)
+
+    def add_intelligence(self, item: Intelligence) -> None:
+        queries.insert_intelligence(self.connection, item)
+
+    def replace_intelligence(self, item: Intelligence) -> bool:
+        return queries.replace_intelligence(self.connection, item)
+
+    def score_run_summary(self, run_id: int) -> ScoreRunSummary | None:
+        return queries.score_run_summary(self.connection, run_id)
+
+    def audit_search(self, *, record_id: str | None = None, actor: str | None = None,
+                     operation: Operation | None = None, since: datetime | None = None,
+                     until: datetime | None = None, after_seq: int | None = None,
+                     limit: int | None = None) -> list[audit_log.AuditEntry]:
+        """The audit entries matching every filter given, in seq order (read in full)."""
+        return list(audit_log.entries(self.connection, record_id=record_id, actor=actor,
+                                      operation=operation, since=since, until=until,
+                                      after_seq=after_seq, limit=limit))
+
+    # accounts and sign-in (gvm.storage.accounts; gvm.services.accounts and .sessions)
+    def add_user(self, *, username: str, password_hash: str, role: Role,
+                 borough_code: str | None, organisation: str | None, totp_secret: str,
+                 now: datetime) -> int:
+        return account_store.add_user(
+            self.connection, username=username, password_hash=password_hash, role=role,
+            borough_code=borough_code, organisation=organisation, totp_secret=totp_secret,
+            now=now)
+
+    def user_by_name(self, username: str, *, for_update: bool = False) -> UserRecord | None:
+        return account_store.user_by_name(self.connection, username, for_update=for_update)
+
+    def user_by_id(self, user_id: int) -> UserRecord | None:
+        return account_store.user_by_id(self.connection, user_id)
+
+    def list_users(self) -> list[UserRecord]:
+        return account_store.list_users(self.connection)
+
+    def update_user(self, user_id: int, **values: object) -> bool:
+        return account_store.update_user(self.connection, user_id, **values)
+
+    def add_session(self, *, token_hash: str, user_id: int, csrf_token: str, now: datetime,
+                    absolute_expiry: datetime) -> None:
+        account_store.add_session(self.connection, token_hash=token_hash, user_id=user_id,
+                                  csrf_token=csrf_token, now=now,
+                                  absolute_expiry=absolute_expiry)
+
+    def session_with_user(self, token_hash: str) -> tuple[SessionRecord, UserRecord] | None:
+        return account_store.session_with_user(self.connection, token_hash)
+
+    def touch_session(self, token_hash: str, now: datetime) -> None:
+        account_store.touch_session(self.connection, token_hash, now)
+
+    def delete_session(self, token_hash: str) -> bool:
+        return account_store.delete_session(self.connection, token_hash)
+
+    def delete_user_sessions(self, user_id: int) -> int:
+        return account_store.delete_user_sessions(self.connection, user_id)
+
+    def add_api_token(self, *, token_hash: str, user_id: int, name: str,
+                      scopes: Iterable[str], now: datetime, expires_at: datetime) -> int:
+        return account_store.add_api_token(self.connection, token_hash=token_hash,
+                                           user_id=user_id, name=name, scopes=scopes, now=now,
+                                           expires_at=expires_at)
+
+    def api_token_with_user(self, token_hash: str
+                            ) -> tuple[ApiTokenRecord, UserRecord] | None:
+        return account_store.api_token_with_user(self.connection, token_hash)
+
+    def touch_api_token(self, token_id: int, now: datetime) -> None:
+        account_store.touch_api_token(self.connection, token_id, now)
+
+    def revoke_user_tokens(self, user_id: int) -> int:
+        return account_store.revoke_user_tokens(self.connection, user_id)
+
+    # who is on the register (gvm.storage.register; gvm.services.register)
+    def register_entry(self, person_id: str) -> RegisterStatus | None:
+        return register_store.register_entry(self.connection, person_id)
+
+    def save_register_decision(self, decision: Decision, state: RegisterState) -> int:
+        return register_store.save_decision(self.connection, decision, state)
+
+    def register_decisions(self, person_id: str) -> list[Decision]:
+        return register_store.decisions(self.connection, person_id)
+
+    def register_cohort(self, borough_code: str) -> list[CohortMember]:
+        return register_store.cohort(self.connection, borough_code)

@@ -1,0 +1,63 @@
+"""The web API: `create_app(register)` builds the FastAPI application over a running
+register (see gvm.bootstrap). Every route lives under /api/v1 and declares the one
+permission it needs (gvm.api.deps.require); only signing in and the health check are
+public."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+from starlette.middleware.body_limit import RequestBodyLimitMiddleware
+
+from gvm import __version__
+from gvm.api import errors
+from gvm.api.middleware import SecurityHeaders
+from gvm.api.routers import audit, auth, boroughs, gangs, health, intelligence, people, scores
+from gvm.api.routers import register as register_routes
+from gvm.bootstrap import Register
+
+API_PREFIX = "/api/v1"
+MAX_BODY_BYTES = 1 << 20  # 1 MiB (413 beyond): ample for any form; bundles go via the CLI
+
+TAGS = [
+    {"name": "health", "description": "Is the service up (public)."},
+    {"name": "auth", "description": "Sign in with password and authenticator code; sign "
+     "out. The session cookie is HttpOnly and SameSite=Strict; unsafe requests made with it "
+     "carry the CSRF token in X-CSRF-Token. API clients send Authorization: Bearer."},
+    {"name": "boroughs", "description": "The 33 London boroughs and your scope (R-SCOPE)."},
+    {"name": "people", "description": "Search and justified views of a person's record; "
+     "every look is logged (DPA 2018 s.62)."},
+    {"name": "gangs", "description": "Gangs of the boroughs you may see."},
+    {"name": "intelligence", "description": "Graded intelligence (3x5x2): record, correct."},
+    {"name": "scores", "description": "Harm and victim scores: runs and their counts by band."},
+    {"name": "register", "description": "Who is on the register: a supervisor's decision "
+     "with a rationale, never the score alone (R-HUMAN)."},
+    {"name": "audit", "description": "The append-only, hash-chained s.62 log, for the data "
+     "protection officer."},
+]
+
+DESCRIPTION = """A governed violence-harm register. Users see only their own borough
+unless their role is force-wide (R-ACCESS); a record outside your scope is reported as not
+found. Viewing a person's record asks for a justification, and every collection,
+alteration, consultation and combination of personal data is logged."""
+
+
+def create_app(register: Register) -> FastAPI:
+    app = FastAPI(
+        title="gvm: governed violence-harm register",
+        version=__version__,
+        description=DESCRIPTION,
+        openapi_tags=TAGS,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=None,  # Swagger UI loads scripts from a CDN, which the CSP forbids
+        redoc_url=None,
+    )
+    app.state.register = register
+    api = APIRouter(prefix=API_PREFIX)
+    for module in (health, auth, boroughs, people, gangs, intelligence, scores,
+                   register_routes, audit):
+        api.include_router(module.router)
+    app.include_router(api)
+    errors.install(app)
+    app.add_middleware(RequestBodyLimitMiddleware, max_body_size=MAX_BODY_BYTES)
+    app.add_middleware(SecurityHeaders)  # outermost of ours: a 413 gets the headers too
+    return app

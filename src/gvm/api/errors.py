@@ -1,0 +1,76 @@
+"""Errors as HTTP responses, and the error responses each route documents.
+
+A refusal never repeats what was submitted: validation errors keep where and why (field
+names, the rule) and drop pydantic's `input` and `ctx`, which would echo a name or a date
+of birth back into a response body, a proxy log or a browser's history.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from gvm.api.schemas.common import ErrorOut, ValidationErrorOut
+from gvm.domain.errors import GvmError, NotEligible
+from gvm.services.access import InvalidInput
+from gvm.services.accounts import SIGN_IN_FAILED, LoginFailed
+from gvm.services.errors import Forbidden, NotFound
+from gvm.services.scoring import UnknownPerson
+
+_DESCRIPTIONS = {
+    401: "Not signed in, or the session or API token has expired",
+    403: "Signed in, but the role lacks the permission (or the CSRF header is missing)",
+    404: "No such record in your scope (a record outside it is reported the same way)",
+    409: "Refused by the register's rules (e.g. not eligible for inclusion), with the reason",
+    413: "Request body larger than the limit",
+    422: "The request is malformed; names the fields, never repeats their values",
+}
+
+
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """The `responses=` of a route: each code with its body model and meaning."""
+    return {code: {"model": ValidationErrorOut if code == 422 else ErrorOut,
+                   "description": _DESCRIPTIONS[code]} for code in codes}
+
+
+def _error(code: int, detail: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"detail": detail}, status_code=code, headers=headers)
+
+
+def _problems(errors: Any) -> list[dict[str, Any]]:
+    return [{"loc": list(e.get("loc", ())), "msg": e.get("msg", "invalid"),
+             "type": e.get("type", "value_error")} for e in errors]
+
+
+async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+    return JSONResponse({"detail": _problems(exc.errors())},
+                        status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+
+
+async def _invalid_input(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, InvalidInput)
+    detail = [{"loc": ["body", field], "msg": message, "type": "value_error"}
+              for field, message in exc.problems]
+    return JSONResponse({"detail": detail}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+
+
+async def _gvm_error(_: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, LoginFailed):
+        return _error(status.HTTP_401_UNAUTHORIZED, SIGN_IN_FAILED)
+    if isinstance(exc, NotFound | UnknownPerson):
+        return _error(status.HTTP_404_NOT_FOUND, str(exc))
+    if isinstance(exc, Forbidden):
+        return _error(status.HTTP_403_FORBIDDEN, str(exc))
+    if isinstance(exc, NotEligible):
+        return _error(status.HTTP_409_CONFLICT, f"not eligible: {exc}")
+    # Any other rule of the register's (messages name no personal data, by convention).
+    return _error(status.HTTP_409_CONFLICT, str(exc))
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _validation)  # type: ignore[arg-type]
+    app.add_exception_handler(InvalidInput, _invalid_input)
+    app.add_exception_handler(GvmError, _gvm_error)

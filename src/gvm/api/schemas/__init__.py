@@ -1,0 +1,1 @@
+"""Pydantic v2 request and response models of the web API, one module per area."""

@@ -1,0 +1,37 @@
+"""`gvm serve`: the web API (gvm.api) under uvicorn, over the register the settings
+name (GVM_DATABASE_URL, GVM_MODE...)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from gvm.bootstrap import bootstrap
+from gvm.cli.output import console
+from gvm.config import Mode
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on. Outside dev mode, put "
+                                      "a TLS-terminating proxy in front.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
+) -> None:
+    """Serve the web API (/api/v1; OpenAPI at /api/v1/openapi.json) until interrupted."""
+    import uvicorn
+
+    from gvm.api.app import create_app
+
+    register = bootstrap()
+    try:
+        if register.settings.mode is Mode.DEV:
+            console.print("[yellow]dev mode:[/yellow] session cookies are sent without "
+                          "Secure; never expose this to a network.")
+        uvicorn.run(create_app(register), host=host, port=port, server_header=False,
+                    log_level="info")
+    finally:
+        register.close()
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(serve)

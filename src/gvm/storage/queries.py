@@ -1,0 +1,177 @@
+"""The read side's SQL (Core, no ORM): people search, gangs, one intelligence item and
+its correction, score run summaries.
+
+Searches are bounded (LIMIT) and scoped in SQL (`borough_code IN (...)`, served by
+ix_people_borough_code), so a borough user's search never reads another borough's rows.
+An exact date of birth or id uses its index; a name is a case-insensitive substring
+match over the scoped rows (LIKE with escaped wildcards).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, String, case, exists, func, insert, literal, or_, select, update
+
+from gvm.domain.model import (
+    HandlingCode,
+    IntelCategory,
+    IntelGrade,
+    Intelligence,
+    SourceGrade,
+    SourceType,
+)
+from gvm.domain.views import GangSummary, PersonHit, PersonQuery, ScoreRunSummary
+from gvm.storage.tables import aliases, gangs, intelligence, people, score_runs, scores
+
+INTELLIGENCE_FIELDS = ("person_id", "gang_id", "date", "category", "source_id", "source_type",
+                       "source_grade", "intel_grade", "handling_code", "summary")
+
+
+def _pattern(text: str) -> str:
+    """A LIKE pattern matching `text` anywhere, case-insensitively, with LIKE's own
+    wildcards in `text` taken literally. Commas and runs of spaces count as one space."""
+    words = " ".join(text.replace(",", " ").split()).lower()
+    escaped = words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _name_matches(surname: Any, forenames: Any, pattern: str) -> Any:
+    space = literal(" ", String)
+    return or_(func.lower(forenames + space + surname).like(pattern, escape="\\"),
+               func.lower(surname + space + forenames).like(pattern, escape="\\"))
+
+
+def search_people(conn: Connection, query: PersonQuery) -> list[PersonHit]:
+    """People matching every criterion given, ordered by name, at most `query.limit`."""
+    p = people.c
+    stmt = select(p.person_id, p.surname, p.forenames, p.date_of_birth, p.borough_code)
+    if query.boroughs is not None:
+        if not query.boroughs:
+            return []
+        stmt = stmt.where(p.borough_code.in_(list(query.boroughs)))
+    if query.person_id:
+        stmt = stmt.where(p.person_id == query.person_id)
+    if query.date_of_birth is not None:
+        stmt = stmt.where(p.date_of_birth == query.date_of_birth)
+    if query.name:
+        stmt = stmt.where(_name_matches(p.surname, p.forenames, _pattern(query.name)))
+    if query.alias:
+        a = aliases.c
+        stmt = stmt.where(exists().where(
+            a.person_id == p.person_id,
+            _name_matches(a.surname, a.forenames, _pattern(query.alias))))
+    rows = conn.execute(stmt.order_by(p.surname, p.forenames, p.person_id)
+                        .limit(query.limit)).all()
+    bands = latest_bands(conn, [r.person_id for r in rows])
+    return [PersonHit(r.person_id, r.surname, r.forenames, r.date_of_birth, r.borough_code,
+                      *bands.get(r.person_id, (None, None, None)))
+            for r in rows]
+
+
+def people_summaries(conn: Connection, person_ids: Sequence[str]) -> list[PersonHit]:
+    """The named people (those held), ordered by name, with their latest stored bands."""
+    if not person_ids:
+        return []
+    p = people.c
+    rows = conn.execute(select(p.person_id, p.surname, p.forenames, p.date_of_birth,
+                               p.borough_code)
+                        .where(p.person_id.in_(list(person_ids)))
+                        .order_by(p.surname, p.forenames, p.person_id)).all()
+    bands = latest_bands(conn, [r.person_id for r in rows])
+    return [PersonHit(r.person_id, r.surname, r.forenames, r.date_of_birth, r.borough_code,
+                      *bands.get(r.person_id, (None, None, None)))
+            for r in rows]
+
+
+def latest_bands(conn: Connection, person_ids: Sequence[str]) -> dict[str, tuple[Any, ...]]:
+    """person_id -> (harm_band, victim_band, as_of) from the person's latest stored run."""
+    if not person_ids:
+        return {}
+    r, s = score_runs.c, scores.c
+    rows = conn.execute(
+        select(s.person_id, s.harm_band, s.victim_band, r.as_of)
+        .join(score_runs, r.id == s.run_id)
+        .where(s.person_id.in_(list(person_ids)))
+        .order_by(s.person_id, r.as_of.desc(), r.id.desc())
+    )
+    found: dict[str, tuple[Any, ...]] = {}
+    for row in rows:
+        found.setdefault(row.person_id, (row.harm_band, row.victim_band, row.as_of))
+    return found
+
+
+def list_gangs(conn: Connection, boroughs: Sequence[str] | None) -> list[GangSummary]:
+    """Gangs of the given boroughs (None: all), with how many people gang-membership
+    intelligence links to each."""
+    g, i = gangs.c, intelligence.c
+    members = func.count(func.distinct(case(
+        (i.category == IntelCategory.GANG_MEMBERSHIP.value, i.person_id))))
+    stmt = (select(g.gang_id, g.name, g.borough_code, members.label("members"))
+            .select_from(gangs.outerjoin(intelligence, i.gang_id == g.gang_id))
+            .group_by(g.gang_id, g.name, g.borough_code)
+            .order_by(g.borough_code, g.name, g.gang_id))
+    if boroughs is not None:
+        if not boroughs:
+            return []
+        stmt = stmt.where(g.borough_code.in_(list(boroughs)))
+    return [GangSummary(r.gang_id, r.name, r.borough_code, int(r.members))
+            for r in conn.execute(stmt)]
+
+
+def gang_borough(conn: Connection, gang_id: str) -> str | None:
+    return conn.execute(select(gangs.c.borough_code)
+                        .where(gangs.c.gang_id == gang_id)).scalar_one_or_none()
+
+
+def intelligence_item(conn: Connection, intel_id: str) -> Intelligence | None:
+    r = conn.execute(select(intelligence).where(intelligence.c.intel_id == intel_id)).first()
+    if r is None:
+        return None
+    return Intelligence(
+        intel_id=r.intel_id, date=r.date, person_id=r.person_id, gang_id=r.gang_id,
+        category=IntelCategory(r.category), source_id=r.source_id,
+        source_type=SourceType(r.source_type), source_grade=SourceGrade(r.source_grade),
+        intel_grade=IntelGrade(r.intel_grade), handling_code=HandlingCode(r.handling_code),
+        summary=r.summary)
+
+
+def _row(item: Intelligence) -> dict[str, Any]:
+    values = {name: getattr(item, name) for name in INTELLIGENCE_FIELDS}
+    return {k: (v.value if hasattr(v, "value") else v) for k, v in values.items()}
+
+
+def insert_intelligence(conn: Connection, item: Intelligence) -> None:
+    conn.execute(insert(intelligence).values(intel_id=item.intel_id, **_row(item)))
+
+
+def replace_intelligence(conn: Connection, item: Intelligence) -> bool:
+    """Overwrite the stored item with `item` (same intel_id); False if there is none."""
+    result = conn.execute(update(intelligence)
+                          .where(intelligence.c.intel_id == item.intel_id)
+                          .values(**_row(item)))
+    return result.rowcount > 0
+
+
+def score_run_summary(conn: Connection, run_id: int) -> ScoreRunSummary | None:
+    r, s = score_runs.c, scores.c
+    run = conn.execute(select(score_runs).where(r.id == run_id)).first()
+    if run is None:
+        return None
+    harm = dict(conn.execute(select(s.harm_band, func.count()).where(s.run_id == run_id)
+                             .group_by(s.harm_band)).all())
+    victim = dict(conn.execute(select(s.victim_band, func.count()).where(s.run_id == run_id)
+                               .group_by(s.victim_band)).all())
+    flags = conn.execute(select(
+        func.count().filter(s.eligible.is_(True)),
+        func.count().filter(s.in_custody.is_(True)),
+    ).where(s.run_id == run_id)).one()
+    return ScoreRunSummary(
+        run_id=int(run.id), as_of=run.as_of, scope=run.scope,
+        policy_version=f"{run.policy_name}-{run.policy_version}", policy_hash=run.policy_hash,
+        created_at=run.created_at, people=int(run.people_count),
+        harm_bands={band: int(n) for band, n in harm.items()},
+        victim_bands={band: int(n) for band, n in victim.items()},
+        eligible=int(flags[0]), in_custody=int(flags[1]),
+    )

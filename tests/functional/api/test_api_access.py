@@ -1,0 +1,170 @@
+"""Who may call what (R-ACCESS): every route declares one permission, the allow/deny
+matrix of every route by every role, cross-borough requests are 404, CSRF on cookie
+writes, bearer tokens and their scopes, and the OpenAPI document."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+from api_support import AS_OF, CAMDEN, HACKNEY, intelligence_body
+
+from gvm.api.deps import api_routes, declared_permissions, is_public
+from gvm.authz import Permission
+from gvm.services.accounts import create_api_token
+
+ROLES = ("anonymous", "analyst", "lead", "force", "partner", "dpo", "admin")
+V1 = "/api/v1"
+
+# Expected status of each route for each role, in ROLES order, when the request is
+# otherwise valid for that role (their own borough's records). Logout comes last.
+MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
+    ("GET", f"{V1}/health"):                     (200, 200, 200, 200, 200, 200, 200),
+    ("POST", f"{V1}/auth/login"):                (401, 401, 401, 401, 401, 401, 401),
+    ("GET", f"{V1}/auth/me"):                    (401, 200, 200, 200, 200, 200, 200),
+    ("GET", f"{V1}/boroughs"):                   (401, 200, 200, 200, 200, 200, 200),
+    ("POST", f"{V1}/people/search"):             (401, 200, 200, 200, 403, 403, 403),
+    ("POST", f"{V1}/people/{{person_id}}/views"): (401, 200, 200, 200, 403, 403, 403),
+    ("GET", f"{V1}/gangs"):                      (401, 200, 200, 200, 403, 403, 403),
+    ("POST", f"{V1}/intelligence"):              (401, 201, 201, 201, 403, 403, 403),
+    ("PATCH", f"{V1}/intelligence/{{intel_id}}"): (401, 200, 200, 200, 403, 403, 403),
+    ("POST", f"{V1}/scores/runs"):               (401, 201, 201, 201, 403, 403, 403),
+    ("GET", f"{V1}/scores/runs/{{run_id}}"):     (401, 200, 200, 200, 403, 403, 403),
+    ("GET", f"{V1}/register/{{borough_code}}"):  (401, 200, 200, 200, 403, 403, 403),
+    ("POST", f"{V1}/register/decisions"):        (401, 403, 201, 403, 403, 403, 403),
+    ("GET", f"{V1}/audit/entries"):              (401, 403, 403, 403, 403, 200, 403),
+    ("GET", f"{V1}/audit/verify"):               (401, 403, 403, 403, 403, 200, 200),
+    ("POST", f"{V1}/auth/logout"):               (401, 204, 204, 204, 204, 204, 204),
+}
+PUBLIC = {("GET", f"{V1}/health"), ("POST", f"{V1}/auth/login")}
+
+
+def _request(key: tuple[str, str], run_id: int) -> dict[str, Any]:
+    """A request that is valid for any role (the records are in Camden)."""
+    method, path = key
+    path = path.removeprefix(V1).format(person_id="P1", intel_id="I8", run_id=run_id,
+                                        borough_code=CAMDEN)
+    bodies = {
+        "/auth/login": {"username": "nobody", "password": "not a password",
+                        "totp_code": "000000"},
+        "/people/search": {"name": "a"},
+        "/people/P1/views": {"justification": "matrix check", "as_of": AS_OF},
+        "/intelligence": intelligence_body(),
+        "/intelligence/I8": {"summary": uuid.uuid4().hex, "justification": "matrix"},
+        "/scores/runs": {"as_of": AS_OF},
+        "/register/decisions": {"person_id": "P4", "decision": "include", "as_of": AS_OF,
+                                "rationale": "two graded sources corroborate"},
+    }
+    return {"method": method, "path": path, "json": bodies.get(path)}
+
+
+def test_every_route_declares_exactly_one_permission_or_is_public(api):
+    routes = api_routes(api.app)
+    assert len(routes) == len(MATRIX)
+    for method, path, route in routes:
+        if (method, path) in PUBLIC:
+            assert is_public(route) and declared_permissions(route) == [], path
+        else:
+            assert not is_public(route), path
+            assert len(declared_permissions(route)) == 1, (method, path)
+
+
+def test_matrix_covers_every_route(api):
+    assert {(m, p) for m, p, _ in api_routes(api.app)} == set(MATRIX)
+
+
+def test_allow_deny_matrix(api):
+    run_id = api["analyst"].post("/scores/runs", json={"as_of": AS_OF}).json()["run_id"]
+    sessions = dict(api.sessions)
+    got: dict[tuple[str, str], tuple[int, ...]] = {}
+    for key in MATRIX:
+        if key[1].endswith("/auth/logout"):  # fresh sessions: keep the module's alive
+            sessions = {r: api.anonymous() if r == "anonymous" else api.sign_in(r, ahead=1)
+                        for r in ROLES}
+        got[key] = tuple(sessions[role].request(**_request(key, run_id)).status_code
+                         for role in ROLES)
+    assert got == MATRIX
+
+
+def test_cross_borough_is_404_like_unknown(api):
+    analyst = api["analyst"]
+    view = {"justification": "checking"}
+    assert analyst.post("/people/P3/views", json=view).status_code == 404
+    assert (analyst.post("/people/P3/views", json=view).json()
+            == analyst.post("/people/P404/views", json=view).json())
+    assert api["analyst_b"].post("/people/P1/views", json=view).status_code == 404
+    assert api["analyst_b"].post("/people/P3/views", json=view).status_code == 200
+    assert analyst.get("/gangs", params={"borough": HACKNEY}).status_code == 404
+    assert analyst.get(f"/register/{HACKNEY}").status_code == 404
+    assert analyst.post("/intelligence",
+                        json=intelligence_body(person_id="P3")).status_code == 404
+    assert analyst.patch("/intelligence/I7", json={"summary": "x",
+                                                   "justification": "x"}).status_code == 404
+    assert analyst.post("/scores/runs", json={"as_of": AS_OF,
+                                              "borough": HACKNEY}).status_code == 404
+    assert api["lead"].post("/register/decisions", json={
+        "person_id": "P3", "decision": "include",
+        "rationale": "two graded sources corroborate"}).status_code == 404
+
+
+def test_cookie_writes_need_the_csrf_header(api):
+    analyst = api["analyst"]
+    assert analyst.post("/people/search", json={"name": "a"}, csrf=False).status_code == 403
+    wrong = analyst.post("/people/search", json={"name": "a"}, csrf=False,
+                         headers={"X-CSRF-Token": "not-the-token"})
+    assert wrong.status_code == 403
+    assert analyst.patch("/intelligence/I8", json={"summary": "x", "justification": "x"},
+                         csrf=False).status_code == 403
+    assert analyst.get("/gangs").status_code == 200  # safe methods need none
+    assert analyst.post("/people/search", json={"name": "a"}).status_code == 200
+
+
+def test_bearer_tokens_need_no_csrf_and_keep_their_scopes(api):
+    token = create_api_token(api.register.unit_of_work, username="analyst", name="ci")
+    client = api.client()
+    bearer = {"Authorization": f"Bearer {token}"}
+    r = client.post(f"{V1}/people/search", json={"name": "a"}, headers=bearer)
+    assert r.status_code == 200 and r.json()["count"] >= 1
+    narrow = create_api_token(api.register.unit_of_work, username="analyst", name="search",
+                              scopes=frozenset({Permission.PERSON_SEARCH, Permission.SELF}))
+    narrowed = {"Authorization": f"Bearer {narrow}"}
+    assert client.post(f"{V1}/people/search", json={"name": "a"},
+                       headers=narrowed).status_code == 200
+    assert client.get(f"{V1}/gangs", headers=narrowed).status_code == 403
+    assert client.get(f"{V1}/gangs", headers={"Authorization": "Bearer gvm_nope"}
+                      ).status_code == 401
+    assert client.get(f"{V1}/gangs", headers={"Authorization": "Basic abc"}).status_code == 401
+
+
+@pytest.mark.parametrize("role", ["partner", "dpo", "admin"])
+def test_roles_without_operational_access_never_reach_personal_data(api, role):
+    session = api[role]
+    for method, path, body in [
+        ("POST", "/people/search", {"name": "a"}),
+        ("POST", "/people/P1/views", {"justification": "curious"}),
+        ("GET", f"/register/{CAMDEN}", None),
+        ("GET", "/gangs", None),
+    ]:
+        r = session.request(method, path, json=body)
+        assert r.status_code == 403 and "needs register:" in r.json()["detail"]
+
+
+def test_openapi_documents_every_route_and_its_errors(api):
+    spec = api.app.openapi()
+    assert spec["info"]["title"] and spec["info"]["version"]
+    assert {t["name"] for t in spec["tags"]} >= {"people", "register", "audit"}
+    for method, path, route in api_routes(api.app):
+        operation = spec["paths"][path][method.lower()]
+        codes = set(operation["responses"])
+        assert operation["tags"], path
+        if (method, path) not in PUBLIC:
+            assert {"401", "403"} <= codes, (method, path)
+        if route.dependant.path_params or route.dependant.query_params or \
+                route.dependant.body_params:
+            assert "422" in codes, (method, path)
+        if route.dependant.path_params:
+            assert "404" in codes, (method, path)
+    assert "409" in spec["paths"][f"{V1}/register/decisions"]["post"]["responses"]
+    problem = spec["components"]["schemas"]["ProblemOut"]["properties"]
+    assert "input" not in problem  # validation errors never echo values

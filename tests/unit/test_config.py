@@ -1,0 +1,42 @@
+"""Settings refuse default or weak secrets outside dev mode, so a deployment cannot go
+live on the values in the source."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from gvm.config import DEV_SECRET, Mode, Settings
+
+STRONG = "k3V9q-7sX2mN8pL4rT6wY1zB5cD0fG9hJ"  # 34 characters
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch, tmp_path):
+    for name in ("GVM_MODE", "GVM_SECRET_KEY", "GVM_DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)  # no .env file from the working tree
+
+
+def test_dev_mode_starts_with_the_default_secret():
+    settings = Settings(_env_file=None)
+    assert settings.mode is Mode.DEV and settings.secret_key == DEV_SECRET
+
+
+@pytest.mark.parametrize("secret", [DEV_SECRET, "too-short-secret", "x" * 31])
+def test_production_refuses_a_default_or_short_secret(secret):
+    with pytest.raises(ValidationError, match="GVM_SECRET_KEY"):
+        Settings(_env_file=None, mode=Mode.PRODUCTION, secret_key=secret)
+
+
+def test_production_refuses_the_default_secret_from_the_environment(monkeypatch):
+    monkeypatch.setenv("GVM_MODE", "production")
+    with pytest.raises(ValidationError, match="GVM_SECRET_KEY"):
+        Settings(_env_file=None)
+
+
+def test_production_starts_with_a_strong_secret(monkeypatch):
+    monkeypatch.setenv("GVM_MODE", "production")
+    monkeypatch.setenv("GVM_SECRET_KEY", STRONG)
+    settings = Settings(_env_file=None)
+    assert settings.mode is Mode.PRODUCTION and settings.secret_key == STRONG
