@@ -16,7 +16,7 @@ from rich.table import Table
 from gvm import reference
 from gvm.bootstrap import bootstrap
 from gvm.cli.explain_view import explanation_json, print_explanation
-from gvm.cli.output import console, operator_name
+from gvm.cli.output import console, err_console, operator_name
 from gvm.domain.errors import GvmError
 from gvm.services.importing import import_bundle
 from gvm.services.scoring import explain, rescore
@@ -58,9 +58,10 @@ def import_(
     """Import a bundle (SPEC section 4). Any invalid row rejects the whole bundle."""
     register = bootstrap()
     try:
-        report = import_bundle(register.unit_of_work, path,
-                               actor=operator_name(register.settings.actor), actor_role=CLI_ROLE,
-                               justification=justification)
+        with err_console.status(f"Validating and importing {path.name}..."):
+            report = import_bundle(register.unit_of_work, path,
+                                   actor=operator_name(register.settings.actor),
+                                   actor_role=CLI_ROLE, justification=justification)
     finally:
         register.close()
     counts = ", ".join(f"{n} {k}" for k, n in report.counts.items() if n)
@@ -78,9 +79,10 @@ def score(
         register.close()
         raise GvmError("--borough: expected a London borough GSS code E09000001..E09000033")
     try:
-        _, scores = rescore(register.unit_of_work, as_of, register.policy, register.catalogue,
-                            actor=operator_name(register.settings.actor), actor_role=CLI_ROLE,
-                            borough=borough)
+        with err_console.status(f"Scoring as of {as_of.isoformat()}..."):
+            _, scores = rescore(register.unit_of_work, as_of, register.policy,
+                                register.catalogue, actor=operator_name(register.settings.actor),
+                                actor_role=CLI_ROLE, borough=borough)
     finally:
         register.close()
     stamp = (register.policy.label, register.policy.content_hash, as_of.isoformat())
