@@ -20,8 +20,8 @@ class Register:
     policy: Policy
     catalogue: dict[str, str] = field(default_factory=reference.offence_catalogue)
 
-    def unit_of_work(self):
-        return self.database.unit_of_work()
+    def unit_of_work(self, *, read_only: bool = False):
+        return self.database.unit_of_work(read_only=read_only)
 
     def close(self) -> None:
         self.database.dispose()

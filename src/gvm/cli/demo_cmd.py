@@ -13,7 +13,9 @@ from rich.table import Table
 
 from gvm import reference
 from gvm.bootstrap import bootstrap
+from gvm.cli.demo_users import ensure_demo_users, print_demo_users
 from gvm.cli.output import console, operator_name
+from gvm.cli.serve_cmd import serve as serve_register
 from gvm.cli.synth_cmd import with_progress
 from gvm.config import Mode
 from gvm.domain.errors import GvmError
@@ -28,8 +30,11 @@ def demo(
     seed: Annotated[int, typer.Option(help="Seed of the synthetic London.")] = 1,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Date the data is current to "
                                               "(default today).")] = None,
+    serve: Annotated[bool, typer.Option(help="Serve the register afterwards.")] = True,
+    port: Annotated[int, typer.Option(help="Port to serve on (127.0.0.1 only).")] = 8000,
 ) -> None:
-    """Build a synthetic London into the embedded database, score it and show it."""
+    """Build a synthetic London into the embedded database, score it, create one demo
+    user per role and serve it on 127.0.0.1."""
     register = bootstrap()
     try:
         if register.settings.mode is not Mode.DEV:
@@ -49,11 +54,16 @@ def demo(
             placed = uow.people_boroughs()
         borough_of = dict(zip(placed["person_id"], placed["borough_code"], strict=True))
         _summary(scores, borough_of, day, report.counts)
+        print_demo_users(ensure_demo_users(register.unit_of_work))
         console.print(f"\nDatabase: {register.settings.database_url}")
         console.print(f"{placed.height:,} people held. Try: gvm score --as-of {day} "
-                      "--format table --borough E09000022")
+                      "--format table --borough E09000028")
     finally:
         register.close()
+    if serve:
+        console.print(f"Serving on http://127.0.0.1:{port}/ (API at /api/v1, "
+                      f"OpenAPI at /api/v1/openapi.json). Ctrl-C stops it.")
+        serve_register(host="127.0.0.1", port=port)
 
 
 def _summary(scores, borough_of: dict[str, str], day: date, counts: dict[str, int]) -> None:
