@@ -13,6 +13,7 @@ from gvm.api import errors
 from gvm.api.middleware import SecurityHeaders
 from gvm.api.routers import audit, auth, boroughs, gangs, health, intelligence, people, scores
 from gvm.api.routers import register as register_routes
+from gvm.api.routers import sharing as sharing_routes
 from gvm.bootstrap import Register
 
 API_PREFIX = "/api/v1"
@@ -33,6 +34,9 @@ TAGS = [
      "with a rationale, never the score alone (R-HUMAN)."},
     {"name": "audit", "description": "The append-only, hash-chained s.62 log, for the data "
      "protection officer."},
+    {"name": "sharing", "description": "Information Sharing Agreements and disclosures under "
+     "them (R-ISA): only permitted fields and people, with the not-sole-basis condition; "
+     "partners read only their organisation's. Never to courts or prosecutors."},
 ]
 
 DESCRIPTION = """A governed violence-harm register. Users see only their own borough
@@ -54,7 +58,7 @@ def create_app(register: Register) -> FastAPI:
     app.state.register = register
     api = APIRouter(prefix=API_PREFIX)
     for module in (health, auth, boroughs, people, gangs, intelligence, scores,
-                   register_routes, audit):
+                   register_routes, audit, sharing_routes):
         api.include_router(module.router)
     app.include_router(api)
     errors.install(app)

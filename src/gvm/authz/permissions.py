@@ -18,7 +18,11 @@ class Permission(StrEnum):
     REGISTER_READ = "register:cohort:read"  # who is on the register
     REGISTER_DECIDE = "register:cohort:decide"  # put on or take off (R-HUMAN)
     # Partner access goes only through an ISA in force (R-ISA, R-SELECTED).
-    DISCLOSURE_RECEIVE = "partner:disclosure:read"
+    DISCLOSURE_RECEIVE = "partner:disclosure:read"  # a partner: its own organisation's
+    DISCLOSURE_MAKE = "register:disclosure:make"  # disclose under an ISA in force
+    DISCLOSURE_LIST = "sharing:disclosure:list"  # what went to whom (no personal data)
+    ISA_READ = "governance:isa:read"
+    ISA_MANAGE = "governance:isa:manage"  # register an ISA (R-ISA, R-NO-COURT)
     # Oversight.
     AUDIT_READ = "oversight:audit:read"
     AUDIT_VERIFY = "oversight:audit:verify"

@@ -19,15 +19,18 @@ class Role(StrEnum):
 
 _ANALYST = frozenset({P.BOROUGH_READ, P.GANG_READ, P.PERSON_SEARCH, P.PERSON_VIEW,
                       P.PERSON_WRITE, P.INTELLIGENCE_WRITE, P.SCORE_RUN, P.REGISTER_READ,
-                      P.SELF})
+                      P.DISCLOSURE_MAKE, P.ISA_READ, P.SELF})
 
 ROLE_PERMISSIONS: dict[Role, frozenset[P]] = {
     Role.BOROUGH_ANALYST: _ANALYST,
     Role.GANG_LEAD: _ANALYST | {P.REGISTER_DECIDE},
     Role.FORCE_ANALYST: _ANALYST,
-    Role.PARTNER: frozenset({P.BOROUGH_READ, P.DISCLOSURE_RECEIVE, P.SELF}),
-    Role.DPO: frozenset({P.BOROUGH_READ, P.AUDIT_READ, P.AUDIT_VERIFY, P.SELF}),
-    Role.ADMIN: frozenset({P.BOROUGH_READ, P.USER_MANAGE, P.AUDIT_VERIFY, P.SELF}),
+    Role.PARTNER: frozenset({P.BOROUGH_READ, P.DISCLOSURE_RECEIVE, P.DISCLOSURE_LIST,
+                              P.SELF}),
+    Role.DPO: frozenset({P.BOROUGH_READ, P.AUDIT_READ, P.AUDIT_VERIFY, P.ISA_READ,
+                          P.ISA_MANAGE, P.DISCLOSURE_LIST, P.SELF}),
+    Role.ADMIN: frozenset({P.BOROUGH_READ, P.USER_MANAGE, P.AUDIT_VERIFY, P.ISA_READ,
+                            P.ISA_MANAGE, P.SELF}),
 }
 
 # Roles bound to one borough; the others are force-wide or organisation-bound.

@@ -8,7 +8,16 @@ import sys
 
 import typer
 
-from gvm.cli import audit_cmd, data_cmds, demo_cmd, serve_cmd, synth_cmd, user_cmd
+from gvm.cli import (
+    audit_cmd,
+    backup_cmd,
+    data_cmds,
+    demo_cmd,
+    report_cmd,
+    serve_cmd,
+    synth_cmd,
+    user_cmd,
+)
 from gvm.domain.errors import GvmError
 
 app = typer.Typer(
@@ -22,8 +31,10 @@ data_cmds.register(app)
 synth_cmd.register(app)
 demo_cmd.register(app)
 serve_cmd.register(app)
+backup_cmd.register(app)
 app.add_typer(audit_cmd.app, name="audit")
 app.add_typer(user_cmd.app, name="user")
+app.add_typer(report_cmd.app, name="report")
 
 
 def main() -> None:

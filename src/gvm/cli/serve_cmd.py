@@ -11,6 +11,10 @@ from gvm.bootstrap import bootstrap
 from gvm.cli.output import console
 from gvm.config import Mode
 
+# How uvicorn serves gvm: one process, one worker, the event loop and HTTP parser uvicorn
+# picks. bench/bench_service.py serves its minimal comparison app with the same options.
+UVICORN_OPTIONS: dict[str, object] = {"server_header": False, "log_level": "info"}
+
 
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on. Outside dev mode, put "
@@ -27,8 +31,8 @@ def serve(
         if register.settings.mode is Mode.DEV:
             console.print("[yellow]dev mode:[/yellow] session cookies are sent without "
                           "Secure; never expose this to a network.")
-        uvicorn.run(create_app(register), host=host, port=port, server_header=False,
-                    log_level="info")
+        uvicorn.run(create_app(register), host=host, port=port,
+                    **UVICORN_OPTIONS)  # type: ignore[arg-type]
     finally:
         register.close()
 

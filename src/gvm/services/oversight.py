@@ -47,24 +47,23 @@ def audit_entries(uow_factory: RecordsUnitOfWorkFactory, actor: Actor, filters: 
         raise InvalidInput([("limit", f"expected 1 to {MAX_ENTRIES}")])
     if filters.since and filters.until and filters.since > filters.until:
         raise InvalidInput([("to", "must not be before from")])
-    with uow_factory() as uow:
+    with uow_factory(read_only=True) as uow:
         found = uow.audit_search(
             record_id=filters.person_id, actor=filters.actor, operation=filters.operation,
             since=_day_start(filters.since) if filters.since else None,
             until=_day_start(filters.until + timedelta(days=1)) if filters.until else None,
             after_seq=filters.after_seq, limit=filters.limit)
-        uow.append_audit(event(
+        uow.commit_audit(event(
             actor, Operation.CONSULTATION, justification="audit log query",
             record_type="audit_log",
             record_ids=[filters.person_id] if filters.person_id else [],
             detail={"view": "audit entries", "filters": filters.used(),
                     "results": len(found)}))
-        uow.commit()
     return found
 
 
 def verify_audit(uow_factory: RecordsUnitOfWorkFactory, actor: Actor) -> Any:
     """Recompute the hash chain (no personal data involved: not logged)."""
     check(actor, Permission.AUDIT_VERIFY)
-    with uow_factory() as uow:
+    with uow_factory(read_only=True) as uow:
         return uow.verify_audit()

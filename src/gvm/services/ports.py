@@ -1,5 +1,12 @@
 """What the use cases need from storage, as Protocols. The storage package provides
-them; unit tests can provide fakes. Services never import SQLAlchemy."""
+them; unit tests can provide fakes. Services never import SQLAlchemy.
+
+A unit-of-work factory is called as `factory()` for a writing unit of work or
+`factory(read_only=True)` for one that only reads (on SQLite it neither waits for nor
+holds up a writer). A read that must be logged (a consultation) reads in a read-only unit
+of work and ends with `commit_audit(event)`, which returns only once the entry is
+committed.
+"""
 
 from __future__ import annotations
 
@@ -41,12 +48,14 @@ class UnitOfWork(Protocol):
 
     def append_audit(self, event: AuditEvent) -> int: ...
 
+    def commit_audit(self, event: AuditEvent) -> int: ...
+
     def people_boroughs(self, borough: str | None = None) -> pl.DataFrame: ...
 
     def verify_audit(self) -> Any: ...
 
 
-UnitOfWorkFactory = Callable[[], AbstractContextManager[UnitOfWork]]
+UnitOfWorkFactory = Callable[..., AbstractContextManager[UnitOfWork]]
 
 
 class AccountsUnitOfWork(Protocol):
@@ -92,7 +101,7 @@ class AccountsUnitOfWork(Protocol):
     def revoke_user_tokens(self, user_id: int) -> int: ...
 
 
-AccountsUnitOfWorkFactory = Callable[[], AbstractContextManager[AccountsUnitOfWork]]
+AccountsUnitOfWorkFactory = Callable[..., AbstractContextManager[AccountsUnitOfWork]]
 
 
 class RegisterUnitOfWork(UnitOfWork, Protocol):
@@ -107,7 +116,7 @@ class RegisterUnitOfWork(UnitOfWork, Protocol):
     def register_cohort(self, borough_code: str) -> list[CohortMember]: ...
 
 
-RegisterUnitOfWorkFactory = Callable[[], AbstractContextManager[RegisterUnitOfWork]]
+RegisterUnitOfWorkFactory = Callable[..., AbstractContextManager[RegisterUnitOfWork]]
 
 
 class RecordsUnitOfWork(RegisterUnitOfWork, Protocol):
@@ -138,4 +147,14 @@ class RecordsUnitOfWork(RegisterUnitOfWork, Protocol):
                      limit: int | None = None) -> list[Any]: ...
 
 
-RecordsUnitOfWorkFactory = Callable[[], AbstractContextManager[RecordsUnitOfWork]]
+RecordsUnitOfWorkFactory = Callable[..., AbstractContextManager[RecordsUnitOfWork]]
+
+
+class ReportsUnitOfWork(UnitOfWork, Protocol):
+    """Equality monitoring and the quarterly release (gvm.services.oversight_reports)."""
+
+    def equality_frames(self, after: date, until: date
+                        ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]: ...
+
+
+ReportsUnitOfWorkFactory = Callable[[], AbstractContextManager[ReportsUnitOfWork]]

@@ -1,6 +1,20 @@
 """Use cases of the register's read side: boroughs, people search, a person's profile and
 gangs. Each checks the actor's permission and scope (R-ACCESS) and logs every look at
-personal data as a consultation in the same transaction as the read (R-LOG)."""
+personal data as a consultation (R-LOG).
+
+The order of a consultation, and why. The reads happen in a read-only unit of work (on
+SQLite a DEFERRED transaction: a snapshot that neither waits for nor holds up a writer);
+then `commit_audit` ends that read transaction and logs the consultation in a short write
+transaction of its own, shared with the consultations of concurrent requests (group
+commit, gvm.storage.audit_writer), and returns only once that transaction has committed.
+Only then is the result returned. So nothing is ever shown that was not logged first: if
+the audit commit fails, the use case raises and the caller gets an error, not the record.
+The entry names what was shown, read from one consistent snapshot; the log entry is
+committed an instant after that snapshot, never before it. The audit entry is the only
+write of a consultation, so nothing else needs to share its transaction; holding SQLite's
+single write lock for the reads too (as one read-plus-write transaction would) is what
+made every request queue behind every other.
+"""
 
 from __future__ import annotations
 
@@ -91,14 +105,13 @@ def search_people(
         raise InvalidInput([("name", "give a name, alias, date of birth or person id")])
     criteria = [k for k in ("name", "alias", "date_of_birth", "person_id")
                 if getattr(query, k) is not None]
-    with uow_factory() as uow:
+    with uow_factory(read_only=True) as uow:
         hits = uow.search_people(query)
-        uow.append_audit(event(
+        uow.commit_audit(event(
             actor, Operation.CONSULTATION, justification=SEARCH_JUSTIFICATION,
             record_type="person", record_ids=[h.person_id for h in hits],
             detail={"view": "search", "criteria": criteria, "borough": borough,
                     "results": len(hits)}))
-        uow.commit()
     return hits
 
 
@@ -110,19 +123,18 @@ def view_profile(
     outside the actor's scope is reported exactly like one who does not exist."""
     check(actor, Permission.PERSON_VIEW)
     reason = justified(justification)
-    with uow_factory() as uow:
+    with uow_factory(read_only=True) as uow:
         person = uow.person(person_id)
         if person is None or not may_see_borough(actor, person.borough_code):
             raise NotFound(NOT_IN_SCOPE.format("person"))
         records = uow.person_records(person_id)
         aliases = tuple(uow.aliases(person_id))
-        score = score_person(records, as_of, policy, catalogue)
         status = uow.register_entry(person_id)
-        uow.append_audit(event(
+        score = score_person(records, as_of, policy, catalogue)
+        uow.commit_audit(event(  # returns once committed; raises (nothing shown) if not
             actor, Operation.CONSULTATION, justification=reason, record_type="person",
             record_ids=[person_id],
             detail={"view": "profile", "as_of": as_of.isoformat(), "policy": policy.label}))
-        uow.commit()
     return Profile(person=person, aliases=aliases,
                    categories=tuple(category_labels(records.offences)), score=score,
                    offences=records.offences, intelligence=records.intelligence,
@@ -135,7 +147,7 @@ def list_gangs(uow_factory: RecordsUnitOfWorkFactory, actor: Actor, *,
     and counts are not anyone's personal data: not logged."""
     check(actor, Permission.GANG_READ)
     boroughs = scope_boroughs(actor, borough)
-    with uow_factory() as uow:
+    with uow_factory(read_only=True) as uow:
         return uow.gangs(None if boroughs is None else list(boroughs))
 
 
@@ -143,15 +155,14 @@ def list_gangs(uow_factory: RecordsUnitOfWorkFactory, actor: Actor, *,
 def register_cohort(uow_factory: RecordsUnitOfWorkFactory, actor: Actor, borough_code: str
                     ) -> list[CohortEntry]:
     """Everyone on a borough's register now (R-HUMAN decisions), with their latest
-    bands; read and logged as a consultation in one transaction."""
+    bands; read, then logged as a consultation (see the module's docstring)."""
     check(actor, Permission.REGISTER_READ)
     check_borough(actor, borough_code)
-    with uow_factory() as uow:
+    with uow_factory(read_only=True) as uow:
         members = {m.person_id: m for m in uow.register_cohort(borough_code)}
         hits = uow.people_summaries(list(members))
-        uow.append_audit(event(
+        uow.commit_audit(event(
             actor, Operation.CONSULTATION, justification="register list", record_type="person",
             record_ids=[h.person_id for h in hits],
             detail={"view": "register", "borough": borough_code, "results": len(hits)}))
-        uow.commit()
     return [CohortEntry(h, members[h.person_id].since) for h in hits]

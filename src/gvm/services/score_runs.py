@@ -31,7 +31,7 @@ def run_scores(
         check_borough(actor, borough)
     run_id, _ = rescore(uow_factory, as_of, policy, catalogue, actor=actor.username,
                         actor_role=actor.role.value, borough=borough)
-    with uow_factory() as uow:
+    with uow_factory(read_only=True) as uow:
         summary = uow.score_run_summary(run_id)
     assert summary is not None  # just stored
     return summary
@@ -41,7 +41,7 @@ def score_run(uow_factory: RecordsUnitOfWorkFactory, actor: Actor, run_id: int) 
     """A run's counts by band. A force-wide run is visible to force-wide roles only, a
     borough run to those who may see the borough; otherwise "not found"."""
     check(actor, Permission.SCORE_RUN)
-    with uow_factory() as uow:
+    with uow_factory(read_only=True) as uow:
         summary = uow.score_run_summary(run_id)
     visible = summary is not None and (
         is_force_wide(actor) if summary.scope is None else may_see_borough(actor, summary.scope))

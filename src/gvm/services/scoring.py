@@ -51,12 +51,12 @@ def explain(
     catalogue: Mapping[str, str], *, actor: str, actor_role: str, justification: str,
 ) -> ScoreResult:
     """One person's scores with every contributing and excluded item."""
-    with uow_factory() as uow:
+    with uow_factory(read_only=True) as uow:
         records = uow.person_records(person_id)
         if records is None:
             raise UnknownPerson("no person with that id is held")
         result = score_person(records, as_of, policy, catalogue)
-        uow.append_audit(AuditEvent(
+        uow.commit_audit(AuditEvent(
             actor=actor,
             actor_role=actor_role,
             operation=Operation.CONSULTATION,
@@ -66,6 +66,5 @@ def explain(
             recipient=None,
             detail={"view": "score explanation", "as_of": as_of.isoformat(),
                     "policy": policy.label},
-        ))
-        uow.commit()
+        ))  # returns once committed (gvm.services.records explains the order)
     return result

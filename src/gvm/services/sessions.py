@@ -6,6 +6,12 @@ verification, so neither the message nor the time taken says whether a username
 exists. Tokens (session cookie, API token) are random, shown once, and stored only as
 their sha256: a copy of the database signs no one in.
 
+Checking a session or API token is a read; the write that records its use
+(`last_seen_at`, `last_used_at`) is made only when the stored time is `TOUCH_EVERY` old,
+so a busy client costs one write a minute, not one a request (on SQLite every write
+queues for the one write lock). A session therefore ends between `idle_timeout -
+TOUCH_EVERY` and `idle_timeout` after its last use: early, never late.
+
 Sign-ins are not written to the s.62 audit log: that log records processing of the
 nominals' personal data (R-LOG), and signing in processes none. Failures are kept on the
 user (consecutive count, lock); successes in `last_login_at` and the session row.
@@ -38,6 +44,7 @@ SESSION_ABSOLUTE = timedelta(hours=12)
 TOTP_VALID_WINDOW = 1  # one 30-second step either side, for clock drift
 API_TOKEN_PREFIX = "gvm_"  # noqa: S105 - a marker, not a secret
 MAX_TOKEN_CHARS = 256  # longer than any token gvm issues: refused unhashed
+TOUCH_EVERY = timedelta(seconds=60)  # how stale last_seen_at / last_used_at may get
 
 hasher = PasswordHasher()  # argon2id with argon2-cffi's current defaults
 
@@ -150,26 +157,28 @@ def _count_failure(uow: AccountsUnitOfWork, user: UserRecord, now: datetime) -> 
 def session_actor(uow_factory: AccountsUnitOfWorkFactory, token: str, *,
                   now: datetime | None = None, idle_timeout: timedelta = SESSION_IDLE
                   ) -> tuple[Actor, str] | None:
-    """The actor and CSRF token of a live session, which this use refreshes; None if the
-    token is unknown, idle too long, past its absolute expiry, or its user is disabled
+    """The actor and CSRF token of a live session, which this use refreshes (at most
+    every TOUCH_EVERY); None if the token is unknown, idle too long, past its absolute expiry, or its user is disabled
     (a dead session is deleted)."""
     if not token or len(token) > MAX_TOKEN_CHARS:
         return None
     now = now or datetime.now(UTC)
     digest = token_digest(token)
-    with uow_factory() as uow:
+    with uow_factory(read_only=True) as uow:
         found = uow.session_with_user(digest)
-        if found is None:
-            return None
-        session, user = found
-        if (user.disabled or now >= session.absolute_expiry
-                or now - session.last_seen_at >= idle_timeout):
-            uow.delete_session(digest)
+    if found is None:
+        return None
+    session, user = found
+    dead = (user.disabled or now >= session.absolute_expiry
+            or now - session.last_seen_at >= idle_timeout)
+    if dead or now - session.last_seen_at >= TOUCH_EVERY:
+        with uow_factory() as uow:
+            if dead:
+                uow.delete_session(digest)
+            else:
+                uow.touch_session(digest, now)
             uow.commit()
-            return None
-        uow.touch_session(digest, now)
-        uow.commit()
-    return user.actor(), session.csrf_token
+    return None if dead else (user.actor(), session.csrf_token)
 
 
 def logout(uow_factory: AccountsUnitOfWorkFactory, token: str) -> None:
@@ -217,14 +226,16 @@ def token_actor(uow_factory: AccountsUnitOfWorkFactory, token: str, *,
     if not token.startswith(API_TOKEN_PREFIX) or len(token) > MAX_TOKEN_CHARS:
         return None
     now = now or datetime.now(UTC)
-    with uow_factory() as uow:
+    with uow_factory(read_only=True) as uow:
         found = uow.api_token_with_user(token_digest(token))
-        if found is None:
-            return None
-        record, user = found
-        if record.revoked or now >= record.expires_at or user.disabled:
-            return None
-        uow.touch_api_token(record.token_id, now)
-        uow.commit()
+    if found is None:
+        return None
+    record, user = found
+    if record.revoked or now >= record.expires_at or user.disabled:
+        return None
+    if record.last_used_at is None or now - record.last_used_at >= TOUCH_EVERY:
+        with uow_factory() as uow:
+            uow.touch_api_token(record.token_id, now)
+            uow.commit()
     known = {p.value for p in Permission}
     return user.actor(frozenset(Permission(s) for s in record.scopes if s in known))

@@ -332,3 +332,78 @@ register_decisions = Table(
 
 PERSONAL_TABLES = (people, aliases, offences, intelligence, custody, scores, register_entries,
                    register_decisions)
+
+# Information Sharing Agreements and disclosures (R-ISA, R-SELECTED, R-NOT-SOLE,
+# R-ACCURACY). An ISA names no one. `disclosure_items` keep who received whose record as
+# ids only, with no foreign key to people, so the list of earlier recipients survives the
+# person's erasure (R-ACCURACY); the content disclosed (`disclosure_contents`, personal
+# data) goes with the person (R-RETENTION).
+from gvm.domain.sharing import DisclosableField, OrganisationType  # noqa: E402
+
+isas = Table(
+    "isas", metadata,
+    Column("isa_id", Integer, primary_key=True, autoincrement=True),
+    Column("organisation", String, nullable=False),
+    Column("organisation_type", String, nullable=False),
+    Column("purpose", Text, nullable=False),
+    Column("handling_conditions", Text, nullable=False),
+    Column("start_date", Date, nullable=False),
+    Column("end_date", Date, nullable=False),
+    Column("created_by", String, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    one_of("organisation_type", OrganisationType),
+    Index("ix_isas_organisation", "organisation"),
+)
+
+isa_boroughs = Table(
+    "isa_boroughs", metadata,
+    Column("isa_id", Integer, ForeignKey("isas.isa_id", ondelete="CASCADE"), nullable=False),
+    Column("borough_code", String, ForeignKey("boroughs.code"), nullable=False),
+    PrimaryKeyConstraint("isa_id", "borough_code"),
+)
+
+isa_fields = Table(
+    "isa_fields", metadata,
+    Column("isa_id", Integer, ForeignKey("isas.isa_id", ondelete="CASCADE"), nullable=False),
+    Column("field", String, nullable=False),
+    PrimaryKeyConstraint("isa_id", "field"),
+    one_of("field", DisclosableField),
+)
+
+disclosures = Table(
+    "disclosures", metadata,
+    Column("disclosure_id", Integer, primary_key=True, autoincrement=True),
+    Column("isa_id", Integer, ForeignKey("isas.isa_id"), nullable=False),
+    Column("recipient", String, nullable=False),  # the ISA's organisation, as then named
+    Column("made_by", String, nullable=False),
+    Column("made_by_role", String, nullable=False),
+    Column("made_at", UTCDateTime, nullable=False),
+    Column("as_of", Date, nullable=False),
+    Column("policy_version", String, nullable=False),
+    Column("fields", Text, nullable=False),  # canonical JSON list of DisclosableField
+    Column("handling_conditions", Text, nullable=False),
+    Column("condition", Text, nullable=False),  # NOT_SOLE_BASIS as sent
+    Column("acknowledged_at", UTCDateTime, nullable=True),
+    Column("acknowledged_by", String, nullable=True),
+    Index("ix_disclosures_recipient", "recipient"),
+    Index("ix_disclosures_isa_id", "isa_id"),
+)
+
+disclosure_items = Table(
+    "disclosure_items", metadata,
+    Column("disclosure_id", Integer,
+           ForeignKey("disclosures.disclosure_id", ondelete="CASCADE"), nullable=False),
+    Column("person_id", String, nullable=False),  # no FK: survives erasure (R-ACCURACY)
+    PrimaryKeyConstraint("disclosure_id", "person_id"),
+    Index("ix_disclosure_items_person_id", "person_id"),
+)
+
+disclosure_contents = Table(
+    "disclosure_contents", metadata,
+    Column("disclosure_id", Integer,
+           ForeignKey("disclosures.disclosure_id", ondelete="CASCADE"), nullable=False),
+    Column("person_id", String, _person_fk(), nullable=False),
+    Column("content", Text, nullable=False),  # canonical JSON of the fields sent
+    PrimaryKeyConstraint("disclosure_id", "person_id"),
+    Index("ix_disclosure_contents_person_id", "person_id"),
+)

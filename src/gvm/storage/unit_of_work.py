@@ -6,6 +6,9 @@ write the register and append the audit entries that record what they did, all c
         counts = uow.save_bundle(bundle, source_name="people.csv", sha256=digest)
         uow.append_audit(AuditEvent(...))
         uow.commit()
+
+A consultation writes nothing but its audit entry: it reads in a read-only unit of work
+and logs with `commit_audit`, which returns once the entry is committed.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from gvm.domain.views import GangSummary, PersonHit, PersonQuery, ScoreRunSummar
 from gvm.storage import accounts as account_store
 from gvm.storage import audit as audit_log
 from gvm.storage import columnar, queries, repository
+from gvm.storage.audit_writer import AuditWriter
 from gvm.storage import register as register_store
 from gvm.storage import scores as score_store
 
@@ -35,8 +39,11 @@ class UnitOfWork:
     called; leaving the `with` block without it (or on an exception) rolls back. After a
     commit the unit of work may go on: the next statement opens a new transaction."""
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, *, read_only: bool = False,
+                 audit_writer: AuditWriter | None = None) -> None:
         self.connection = connection
+        self.read_only = read_only
+        self._audit_writer = audit_writer
 
     def commit(self) -> None:
         self.connection.commit()
@@ -91,6 +98,23 @@ class UnitOfWork:
 
     def append_audit_many(self, events: Iterable[AuditEvent]) -> list[int]:
         return audit_log.append_many(self.connection, events)
+
+    def commit_audit(self, event: AuditEvent) -> int:
+        """Log `event` and return its seq once it is committed; raise if it was not.
+
+        Writing unit of work: appended in this transaction, which is committed. Read-only
+        one: the read transaction ends first (what was read stays read), then the
+        Database's audit writer commits the entry with those of concurrent requests
+        (group commit, see audit_writer.py). Never call it on a read-only unit of work
+        while this thread holds a writing one: the writer would wait for that one.
+        """
+        if not self.read_only or self._audit_writer is None:
+            seq = self.append_audit(event)
+            self.commit()
+            return seq
+        if self.connection.in_transaction():
+            self.connection.rollback()
+        return self._audit_writer.append(event)
 
     def audit_entries(self, *, record_type: str | None = None, record_id: str | None = None,
                       operation: Operation | None = None) -> Iterator[audit_log.AuditEntry]:
@@ -201,3 +225,49 @@ class UnitOfWork:
 
     def register_cohort(self, borough_code: str) -> list[CohortMember]:
         return register_store.cohort(self.connection, borough_code)
+
+    # information sharing (gvm.storage.sharing; gvm.services.sharing)
+    def add_isa(self, isa: object, *, created_by: str, now: datetime) -> int:
+        from gvm.storage import sharing as sharing_store
+        return sharing_store.add_isa(self.connection, isa, created_by=created_by,  # type: ignore[arg-type]
+                                     now=now)
+
+    def isa(self, isa_id: int) -> object:
+        from gvm.storage import sharing as sharing_store
+        return sharing_store.isa(self.connection, isa_id)
+
+    def list_isas(self, organisation: str | None = None) -> list:
+        from gvm.storage import sharing as sharing_store
+        return sharing_store.list_isas(self.connection, organisation)
+
+    def add_disclosure(self, record: object, *, made_by_role: str, contents: dict) -> int:
+        from gvm.storage import sharing as sharing_store
+        return sharing_store.add_disclosure(self.connection, record,  # type: ignore[arg-type]
+                                            made_by_role=made_by_role, contents=contents)
+
+    def disclosure(self, disclosure_id: int) -> object:
+        from gvm.storage import sharing as sharing_store
+        return sharing_store.disclosure(self.connection, disclosure_id)
+
+    def list_disclosures(self, recipient: str | None = None) -> list:
+        from gvm.storage import sharing as sharing_store
+        return sharing_store.list_disclosures(self.connection, recipient)
+
+    def disclosure_contents(self, disclosure_id: int) -> dict:
+        from gvm.storage import sharing as sharing_store
+        return sharing_store.disclosure_contents_of(self.connection, disclosure_id)
+
+    def acknowledge_disclosure(self, disclosure_id: int, *, by: str, at: datetime) -> bool:
+        from gvm.storage import sharing as sharing_store
+        return sharing_store.acknowledge(self.connection, disclosure_id, by=by, at=at)
+
+    def recipients_of(self, person_id: str) -> list:
+        from gvm.storage import sharing as sharing_store
+        return sharing_store.recipients_of(self.connection, person_id)
+
+    # equality monitoring and the quarterly release (gvm.services.oversight_reports)
+    def equality_frames(self, after: date, until: date
+                        ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+        """(people, register decisions, suspect offences dated after..until): see
+        gvm.storage.columnar.equality_frames."""
+        return columnar.equality_frames(self.connection, after, until)

@@ -254,3 +254,16 @@ def problems(response: Any) -> set[str]:
     """The field names a 422 names (the last element of each loc)."""
     assert response.status_code == 422, response.text
     return {str(p["loc"][-1]) for p in response.json()["detail"]}
+
+
+def isa_body(**overrides: Any) -> dict[str, Any]:
+    """An ISA with the partner user's organisation, covering Camden, in force now."""
+    body = {"organisation": "Camden Youth Offending Service",
+            "organisation_type": "youth_offending_service",
+            "purpose": "safeguarding young people at risk of serious violence",
+            "boroughs": [CAMDEN], "permitted_fields": ["person_id", "names", "harm_band",
+                                                     "score_explanation"],
+            "handling_conditions": "named caseworkers only", "start_date": "2024-01-01",
+            "end_date": "2099-12-31"}
+    body.update(overrides)
+    return body

@@ -8,7 +8,7 @@ import uuid
 from typing import Any
 
 import pytest
-from api_support import AS_OF, CAMDEN, HACKNEY, intelligence_body
+from api_support import AS_OF, CAMDEN, HACKNEY, intelligence_body, isa_body
 
 from gvm.api.deps import api_routes, declared_permissions, is_public
 from gvm.authz import Permission
@@ -35,16 +35,29 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", f"{V1}/register/decisions"):        (401, 403, 201, 403, 403, 403, 403),
     ("GET", f"{V1}/audit/entries"):              (401, 403, 403, 403, 403, 200, 403),
     ("GET", f"{V1}/audit/verify"):               (401, 403, 403, 403, 403, 200, 200),
+    ("POST", f"{V1}/isas"):                      (401, 403, 403, 403, 403, 201, 201),
+    ("GET", f"{V1}/isas"):                       (401, 200, 200, 200, 403, 200, 200),
+    ("POST", f"{V1}/disclosures/preview"):       (401, 200, 200, 200, 403, 403, 403),
+    ("POST", f"{V1}/disclosures"):               (401, 201, 201, 201, 403, 403, 403),
+    ("GET", f"{V1}/disclosures"):                (401, 403, 403, 403, 200, 200, 403),
+    ("POST", f"{V1}/disclosures/{{disclosure_id}}/acknowledgement"):
+                                                 (401, 403, 403, 403, 200, 403, 403),
+    ("GET", f"{V1}/disclosures/{{disclosure_id}}"): (401, 403, 403, 403, 200, 403, 403),
+    ("GET", f"{V1}/disclosures/{{disclosure_id}}/export"):
+                                                 (401, 403, 403, 403, 200, 403, 403),
     ("POST", f"{V1}/auth/logout"):               (401, 204, 204, 204, 204, 204, 204),
 }
 PUBLIC = {("GET", f"{V1}/health"), ("POST", f"{V1}/auth/login")}
 
 
-def _request(key: tuple[str, str], run_id: int) -> dict[str, Any]:
+def _request(key: tuple[str, str], run_id: int, isa_id: int = 0,
+             disclosure_id: int = 0) -> dict[str, Any]:
     """A request that is valid for any role (the records are in Camden)."""
     method, path = key
     path = path.removeprefix(V1).format(person_id="P1", intel_id="I8", run_id=run_id,
-                                        borough_code=CAMDEN)
+                                        borough_code=CAMDEN, disclosure_id=disclosure_id)
+    disclosure = {"isa_id": isa_id, "person_ids": ["P1"], "fields": ["names", "harm_band"],
+                  "as_of": AS_OF, "justification": "matrix check"}
     bodies = {
         "/auth/login": {"username": "nobody", "password": "not a password",
                         "totp_code": "000000"},
@@ -55,6 +68,9 @@ def _request(key: tuple[str, str], run_id: int) -> dict[str, Any]:
         "/scores/runs": {"as_of": AS_OF},
         "/register/decisions": {"person_id": "P4", "decision": "include", "as_of": AS_OF,
                                 "rationale": "two graded sources corroborate"},
+        "/isas": isa_body(),
+        "/disclosures/preview": disclosure,
+        "/disclosures": disclosure if method == "POST" else None,
     }
     return {"method": method, "path": path, "json": bodies.get(path)}
 
@@ -76,13 +92,18 @@ def test_matrix_covers_every_route(api):
 
 def test_allow_deny_matrix(api):
     run_id = api["analyst"].post("/scores/runs", json={"as_of": AS_OF}).json()["run_id"]
+    isa_id = api["dpo"].post("/isas", json=isa_body()).json()["isa_id"]
+    made = api["analyst"].post("/disclosures", json={
+        "isa_id": isa_id, "person_ids": ["P1"], "fields": ["names"], "as_of": AS_OF,
+        "justification": "matrix check"})
+    ids = {"run_id": run_id, "isa_id": isa_id, "disclosure_id": made.json()["disclosure_id"]}
     sessions = dict(api.sessions)
     got: dict[tuple[str, str], tuple[int, ...]] = {}
     for key in MATRIX:
         if key[1].endswith("/auth/logout"):  # fresh sessions: keep the module's alive
             sessions = {r: api.anonymous() if r == "anonymous" else api.sign_in(r, ahead=1)
                         for r in ROLES}
-        got[key] = tuple(sessions[role].request(**_request(key, run_id)).status_code
+        got[key] = tuple(sessions[role].request(**_request(key, **ids)).status_code
                          for role in ROLES)
     assert got == MATRIX
 
