@@ -20,7 +20,7 @@ class DemoUser:
     borough_code: str | None = None
     organisation: str | None = None
     # Known on purpose: the demo refuses to run outside dev mode.
-    password: str = "violence-harm-register-demo"
+    password: str = "violence-harm-register-demo"  # noqa: S105 - dev-mode demo only
 
 
 DEMO_USERS = (
