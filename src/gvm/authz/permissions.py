@@ -26,6 +26,7 @@ class Permission(StrEnum):
     # Oversight.
     AUDIT_READ = "oversight:audit:read"
     AUDIT_VERIFY = "oversight:audit:verify"
+    SUBJECT_ACCESS = "oversight:subject:report"  # subject access and removal requests
     # Administration: accounts, never personal data of nominals.
     USER_MANAGE = "admin:user:manage"
     # Anyone signed in: their own account.

@@ -407,3 +407,53 @@ disclosure_contents = Table(
     PrimaryKeyConstraint("disclosure_id", "person_id"),
     Index("ix_disclosure_contents_person_id", "person_id"),
 )
+
+# Quarterly cohort reviews (R-REVIEW) and removal requests (R-SUBJECT). A review lists
+# every person on the borough's register with the scores the lead saw; each item gets one
+# recorded decision, and items go with the person on erasure. A removal request keeps
+# the person id only, with no foreign key, so it survives the erasure it may lead to.
+from gvm.domain.reviews import RemovalOutcome, ReviewDecision  # noqa: E402
+
+cohort_reviews = Table(
+    "cohort_reviews", metadata,
+    Column("review_id", Integer, primary_key=True, autoincrement=True),
+    Column("borough_code", String, ForeignKey("boroughs.code"), nullable=False),
+    Column("opened_by", String, nullable=False),
+    Column("opened_at", UTCDateTime, nullable=False),
+    Column("as_of", Date, nullable=False),
+    Column("closed_at", UTCDateTime, nullable=True),  # None while open
+    Column("closed_by", String, nullable=True),
+    Index("ix_cohort_reviews_borough_code", "borough_code", "closed_at"),
+)
+
+review_items = Table(
+    "review_items", metadata,
+    Column("review_id", Integer, ForeignKey("cohort_reviews.review_id", ondelete="CASCADE"),
+           nullable=False),
+    Column("person_id", String, _person_fk(), nullable=False),
+    Column("decision", String, nullable=True),  # None until decided
+    Column("rationale", Text, nullable=True),
+    Column("decided_by", String, nullable=True),
+    Column("decided_at", UTCDateTime, nullable=True),
+    Column("harm_units", BigInteger, nullable=False),
+    Column("victim_units", BigInteger, nullable=False),
+    Column("eligible", Boolean, nullable=False),
+    Column("policy_hash", String(64), nullable=False),
+    PrimaryKeyConstraint("review_id", "person_id"),
+    one_of("decision", ReviewDecision),
+    Index("ix_review_items_person_id", "person_id"),
+)
+
+removal_requests = Table(
+    "removal_requests", metadata,
+    Column("request_id", Integer, primary_key=True, autoincrement=True),
+    Column("person_id", String, nullable=False),  # no FK: survives erasure (R-SUBJECT)
+    Column("received_at", UTCDateTime, nullable=False),
+    Column("deadline", Date, nullable=False),  # received + 30 days
+    Column("logged_by", String, nullable=False),
+    Column("outcome", String, nullable=True),  # None until answered
+    Column("answered_at", UTCDateTime, nullable=True),
+    Column("answered_by", String, nullable=True),
+    one_of("outcome", RemovalOutcome),
+    Index("ix_removal_requests_person_id", "person_id"),
+)
