@@ -162,3 +162,75 @@ def quarterly(
                             cohort_label=cohort.value)
     console.print(f"Release {label} (to {day.isoformat()}): {tables[0].total} people; "
                   f"wrote {len(written)} files to {out}")
+
+
+@app.command()
+def backtest(
+    as_of: Annotated[date, typer.Option("--as-of", parser=_date, metavar="DATE",
+                                        help="The past date to score on, YYYY-MM-DD.")],
+    horizon_months: Annotated[int, typer.Option(
+        "--horizon-months", min=1, max=120,
+        help="Months after AS_OF in which the outcome is looked for.")] = 12,
+    cohort: Annotated[CohortKind, typer.Option(
+        "--cohort", help="The cohort at AS_OF for the per-cohort tables and coverage: "
+        "eligible (default) or register.")] = CohortKind.ELIGIBLE,
+    out: Annotated[Path, typer.Option("--out", help="Folder for the CSV files.")] = Path("."),
+) -> None:
+    """Does the score work? Scores everyone held on AS_OF and compares with who was
+    involved in in-scope violence (suspect or victim) in the following months: ROC AUC
+    with 95% CI, calibration per harm band (Wilson 95% CI), per group (docs/BACKTEST.md)."""
+    import polars as pl
+
+    from gvm.reports.backtest import backtest as compute_backtest
+    from gvm.services.backtest import run_backtest
+
+    def summarise(result):
+        top = result.headline()
+        return {"auc_harm": top["auc"], "auc_harm_low": top["auc_low"],
+                "auc_harm_high": top["auc_high"], **result.coverage}
+
+    register = bootstrap()
+    try:
+        with err_console.status(f"Backtest as of {as_of.isoformat()}..."):
+            result = run_backtest(
+                register.unit_of_work, as_of=as_of, horizon_months=horizon_months,
+                policy=register.policy, catalogue=register.catalogue, cohort=cohort,
+                compute=lambda frame: compute_backtest(frame, as_of, horizon_months),
+                summarise=summarise, actor=operator_name(register.settings.actor),
+                actor_role=CLI_ROLE)
+    finally:
+        register.close()
+    disc = result.discrimination.filter(pl.col("breakdown") == "all")
+    table = Table(title=f"Backtest as of {as_of.isoformat()}, in-scope violence within "
+                        f"{horizon_months} months: ROC AUC (DeLong 95% CI)")
+    for col in ("outcome", "population", "score", "people", "involved", "AUC (95% CI)"):
+        table.add_column(col, justify="right" if col in ("people", "involved",
+                                                         "AUC (95% CI)") else "left")
+    for r in disc.iter_rows(named=True):
+        table.add_row(r["outcome"], r["population"], r["score"], str(r["n"]),
+                      str(r["events"]), _ci(r, "auc"))
+    console.print(table)
+    cal = result.calibration.filter(pl.col("outcome") == "involved",
+                                    pl.col("population") == "scored",
+                                    pl.col("breakdown") == "all")
+    table = Table(title="Calibration: observed rate of future violence per harm band "
+                        "(Wilson 95% CI), everyone known on AS_OF")
+    for col in ("harm band", "people", "involved", "rate (95% CI)"):
+        table.add_column(col, justify="left" if col == "harm band" else "right")
+    for r in cal.iter_rows(named=True):
+        rate = "-" if r["rate"] is None else (
+            f"{_pct(r['rate'])} ({_pct(r['rate_low'])}-{_pct(r['rate_high'])})")
+        table.add_row(r["harm_band"], str(r["n"]), str(r["events"]), rate)
+    console.print(table)
+    c = result.coverage
+    console.print(f"Involved in in-scope violence after {as_of.isoformat()}: {c['involved']}; "
+                  f"in the {cohort.value} cohort on the date: {c['in_cohort']}; known but "
+                  f"not in it: {c['known_not_in_cohort']}; not known: {c['not_known']} "
+                  f"(share not in the cohort {_pct(c['share_not_in_cohort'])}).")
+    out.mkdir(parents=True, exist_ok=True)
+    stem = f"backtest_{as_of.isoformat()}"
+    result.discrimination.write_csv(out / f"{stem}_auc.csv")
+    result.calibration.write_csv(out / f"{stem}_calibration.csv")
+    pl.DataFrame([c]).write_csv(out / f"{stem}_coverage.csv")
+    console.print(f"Wrote {out / f'{stem}_auc.csv'}, {out / f'{stem}_calibration.csv'}, "
+                  f"{out / f'{stem}_coverage.csv'}")
