@@ -35,6 +35,9 @@ backup_cmd.register(app)
 app.add_typer(audit_cmd.app, name="audit")
 app.add_typer(user_cmd.app, name="user")
 app.add_typer(report_cmd.app, name="report")
+from gvm.cli import policy_cmd  # noqa: E402  (what-if: gvm policy compare)
+
+app.add_typer(policy_cmd.app, name="policy")
 
 
 def main() -> None:
@@ -43,3 +46,10 @@ def main() -> None:
     except GvmError as e:
         typer.echo(f"error: {e}", err=True)
         sys.exit(2)
+
+
+# Governance: quarterly cohort reviews, retention and subject access (R-REVIEW,
+# R-RETENTION, R-SUBJECT).
+from gvm.cli import governance_cmd  # noqa: E402
+
+governance_cmd.register(app)

@@ -34,7 +34,7 @@ from gvm.services.ports import RegisterUnitOfWork, RegisterUnitOfWorkFactory
 NO_SUCH_PERSON = "no such person"
 
 __all__ = ["CohortMember", "Decision", "RegisterStatus", "cohort", "decide_inclusion",
-           "decide_removal", "register_status"]
+           "decide_removal", "register_status", "remove_in"]
 
 
 def decide_inclusion(uow_factory: RegisterUnitOfWorkFactory, person_id: str, *, actor: Actor,
@@ -74,30 +74,50 @@ def _decide(uow_factory: RegisterUnitOfWorkFactory, person_id: str, kind: Decisi
     text = _checked_rationale(rationale)
     now = now or datetime.now(UTC)
     with uow_factory() as uow:
-        records = _records_in_scope(uow, person_id, actor)
-        result = score_person(records, as_of, policy, catalogue)
-        current = uow.register_entry(person_id)
-        if kind is DecisionKind.INCLUDE and not result.eligible:
-            uow.append_audit(_event(actor, Operation.CONSULTATION, person_id, text,
-                                    outcome="inclusion refused: not eligible", as_of=as_of,
-                                    policy=policy))
-            uow.commit()  # the reason shown is a look at the person's record: logged
-            raise NotEligible(f"not eligible for the register: {result.eligibility.reason}")
-        if kind is DecisionKind.REMOVE and (current is None
-                                            or current.status is not RegisterState.ON):
-            raise InvalidInput([("decision", "this person is not on the register")])
-        decision = Decision(
-            decision_id=0, person_id=person_id, decision=kind, decided_by=actor.username,
-            decided_by_role=actor.role.value, decided_at=now, rationale=text, as_of=as_of,
-            harm_units=result.harm_units, victim_units=result.victim_units,
-            eligible=result.eligible, policy_version=policy.label,
-            policy_hash=policy.content_hash)
-        state = RegisterState.ON if kind is DecisionKind.INCLUDE else RegisterState.OFF
-        decision_id = uow.save_register_decision(decision, state)
-        uow.append_audit(_event(actor, Operation.ALTERATION, person_id, text,
-                                outcome=kind.value, as_of=as_of, policy=policy,
-                                decision_id=decision_id))
+        decision = _apply(uow, person_id, kind, actor=actor, text=text, as_of=as_of,
+                          policy=policy, catalogue=catalogue, now=now)
         uow.commit()
+    return decision
+
+
+def remove_in(uow: RegisterUnitOfWork, person_id: str, *, actor: Actor, rationale: str,
+              as_of: date, policy: Policy, catalogue: Mapping[str, str], now: datetime
+              ) -> Decision:
+    """`decide_removal` inside the caller's unit of work (a quarterly review's 'remove'
+    decision): same checks, decision and audit event; the caller commits."""
+    if not has_permission(actor, Permission.REGISTER_DECIDE):
+        raise Forbidden("only a borough gang lead decides who is on the register (R-HUMAN)")
+    return _apply(uow, person_id, DecisionKind.REMOVE, actor=actor,
+                  text=_checked_rationale(rationale), as_of=as_of, policy=policy,
+                  catalogue=catalogue, now=now)
+
+
+def _apply(uow: RegisterUnitOfWork, person_id: str, kind: DecisionKind, *, actor: Actor,
+           text: str, as_of: date, policy: Policy, catalogue: Mapping[str, str],
+           now: datetime) -> Decision:
+    records = _records_in_scope(uow, person_id, actor)
+    result = score_person(records, as_of, policy, catalogue)
+    current = uow.register_entry(person_id)
+    if kind is DecisionKind.INCLUDE and not result.eligible:
+        uow.append_audit(_event(actor, Operation.CONSULTATION, person_id, text,
+                                outcome="inclusion refused: not eligible", as_of=as_of,
+                                policy=policy))
+        uow.commit()  # the reason shown is a look at the person's record: logged
+        raise NotEligible(f"not eligible for the register: {result.eligibility.reason}")
+    if kind is DecisionKind.REMOVE and (current is None
+                                        or current.status is not RegisterState.ON):
+        raise InvalidInput([("decision", "this person is not on the register")])
+    decision = Decision(
+        decision_id=0, person_id=person_id, decision=kind, decided_by=actor.username,
+        decided_by_role=actor.role.value, decided_at=now, rationale=text, as_of=as_of,
+        harm_units=result.harm_units, victim_units=result.victim_units,
+        eligible=result.eligible, policy_version=policy.label,
+        policy_hash=policy.content_hash)
+    state = RegisterState.ON if kind is DecisionKind.INCLUDE else RegisterState.OFF
+    decision_id = uow.save_register_decision(decision, state)
+    uow.append_audit(_event(actor, Operation.ALTERATION, person_id, text,
+                            outcome=kind.value, as_of=as_of, policy=policy,
+                            decision_id=decision_id))
     return replace(decision, decision_id=decision_id)
 
 
