@@ -5,6 +5,10 @@ public."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio.to_thread
 from fastapi import APIRouter, FastAPI
 from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 
@@ -45,8 +49,24 @@ found. Viewing a person's record asks for a justification, and every collection,
 alteration, consultation and combination of personal data is logged."""
 
 
+# Threads that run the plain `def` routes and dependencies (anyio's default is 40). Each
+# request is mostly Python holding the GIL, so more threads add no throughput, only
+# handovers between them: with 16 concurrent clients, 40 threads served about 110 req/s
+# at p99 300-370 ms and 2 to 4 threads about 150 req/s at p99 140-185 ms on the
+# benchmark machine (docs/PERFORMANCE.md). Requests beyond it queue, first come first
+# served.
+THREADPOOL_SIZE = 4
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    anyio.to_thread.current_default_thread_limiter().total_tokens = THREADPOOL_SIZE
+    yield
+
+
 def create_app(register: Register) -> FastAPI:
     app = FastAPI(
+        lifespan=_lifespan,
         title="gvm: governed violence-harm register",
         version=__version__,
         description=DESCRIPTION,

@@ -32,7 +32,11 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _UNAUTHENTICATED = {"WWW-Authenticate": "Bearer"}
 
 
-def get_register(request: Request) -> Register:
+# Dependencies that do no I/O are `async def`: FastAPI runs a plain `def` dependency in
+# the threadpool, and each such hop costs a thread handover and a wake-up of the event
+# loop. Only `current_caller` (a database read) runs in the threadpool.
+
+async def get_register(request: Request) -> Register:
     return request.app.state.register
 
 
@@ -80,7 +84,7 @@ def current_caller(request: Request, register: RegisterDep) -> Caller:
 CurrentCaller = Annotated[Caller, Depends(current_caller)]
 
 
-def current_actor(caller: CurrentCaller) -> Actor:
+async def current_actor(caller: CurrentCaller) -> Actor:
     return caller.actor
 
 
@@ -92,7 +96,7 @@ def require(permission: Permission) -> Any:
     signed in, 403 when the role (or the API token's scopes) lack it. Use it as
     `actor: Annotated[Actor, require(Permission.X)]` or in `dependencies=[...]`."""
 
-    def check(actor: CurrentActor) -> Actor:
+    async def check(actor: CurrentActor) -> Actor:
         if not has_permission(actor, permission):
             raise HTTPException(status.HTTP_403_FORBIDDEN,
                                 f"your role may not do this (needs {permission.value})")
@@ -103,7 +107,7 @@ def require(permission: Permission) -> Any:
     return Depends(check)
 
 
-def _public() -> None:
+async def _public() -> None:
     """Marks a route reachable without signing in."""
 
 

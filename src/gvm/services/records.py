@@ -127,7 +127,7 @@ def view_profile(
         person = uow.person(person_id)
         if person is None or not may_see_borough(actor, person.borough_code):
             raise NotFound(NOT_IN_SCOPE.format("person"))
-        records = uow.person_records(person_id)
+        records = uow.person_records(person_id, known=True)
         aliases = tuple(uow.aliases(person_id))
         status = uow.register_entry(person_id)
         score = score_person(records, as_of, policy, catalogue)

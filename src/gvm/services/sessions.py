@@ -158,8 +158,8 @@ def session_actor(uow_factory: AccountsUnitOfWorkFactory, token: str, *,
                   now: datetime | None = None, idle_timeout: timedelta = SESSION_IDLE
                   ) -> tuple[Actor, str] | None:
     """The actor and CSRF token of a live session, which this use refreshes (at most
-    every TOUCH_EVERY); None if the token is unknown, idle too long, past its absolute expiry, or its user is disabled
-    (a dead session is deleted)."""
+    every TOUCH_EVERY); None if the token is unknown, idle too long, past its absolute
+    expiry, or its user is disabled (a dead session is deleted)."""
     if not token or len(token) > MAX_TOKEN_CHARS:
         return None
     now = now or datetime.now(UTC)

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from gvm.authz.accounts import ApiTokenRecord, SessionRecord, UserRecord
 from gvm.authz.roles import Role
@@ -82,15 +82,26 @@ def _session(row: Any) -> SessionRecord:
                          last_seen_at=row.last_seen_at, absolute_expiry=row.absolute_expiry)
 
 
+# Every request looks its caller up: these two statements are built once (see
+# docs/PERFORMANCE.md).
+_SESSION_WITH_USER = (
+    select(users, sessions.c.token_hash, sessions.c.user_id.label("s_user_id"),
+           sessions.c.csrf_token, sessions.c.created_at.label("s_created_at"),
+           sessions.c.last_seen_at, sessions.c.absolute_expiry)
+    .join_from(sessions, users, sessions.c.user_id == users.c.user_id)
+    .where(sessions.c.token_hash == bindparam("token_hash")))
+_TOKEN_WITH_USER = (
+    select(users, api_tokens.c.token_id, api_tokens.c.user_id.label("t_user_id"),
+           api_tokens.c.name, api_tokens.c.scopes, api_tokens.c.created_at.label("t_created_at"),
+           api_tokens.c.expires_at, api_tokens.c.revoked, api_tokens.c.last_used_at)
+    .join_from(api_tokens, users, api_tokens.c.user_id == users.c.user_id)
+    .where(api_tokens.c.token_hash == bindparam("token_hash")))
+
+
 def session_with_user(conn: Connection, token_hash: str
                       ) -> tuple[SessionRecord, UserRecord] | None:
     """The session and its user, in one primary-key lookup and join."""
-    s = sessions.c
-    stmt = (select(users, s.token_hash, s.user_id.label("s_user_id"), s.csrf_token,
-                   s.created_at.label("s_created_at"), s.last_seen_at, s.absolute_expiry)
-            .join_from(sessions, users, s.user_id == users.c.user_id)
-            .where(s.token_hash == token_hash))
-    row = conn.execute(stmt).first()
+    row = conn.execute(_SESSION_WITH_USER, {"token_hash": token_hash}).first()
     return None if row is None else (_session(row), _user(row))
 
 
@@ -128,13 +139,7 @@ def _token(row: Any) -> ApiTokenRecord:
 
 def api_token_with_user(conn: Connection, token_hash: str
                         ) -> tuple[ApiTokenRecord, UserRecord] | None:
-    t = api_tokens.c
-    stmt = (select(users, t.token_id, t.user_id.label("t_user_id"), t.name, t.scopes,
-                   t.created_at.label("t_created_at"), t.expires_at, t.revoked,
-                   t.last_used_at)
-            .join_from(api_tokens, users, t.user_id == users.c.user_id)
-            .where(t.token_hash == token_hash))
-    row = conn.execute(stmt).first()
+    row = conn.execute(_TOKEN_WITH_USER, {"token_hash": token_hash}).first()
     return None if row is None else (_token(row), _user(row))
 
 

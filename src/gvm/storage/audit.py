@@ -85,12 +85,15 @@ class VerifyResult:
     head_hash: str | None = None
 
 
+_HEAD = select(audit_log.c.seq, audit_log.c.hash).order_by(audit_log.c.seq.desc()).limit(1)
+_PG_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+_INSERT = insert(audit_log)
+
+
 def _lock_chain_head(conn: Connection) -> tuple[int, str]:
     if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_AUDIT_LOCK})
-    head = conn.execute(
-        select(audit_log.c.seq, audit_log.c.hash).order_by(audit_log.c.seq.desc()).limit(1)
-    ).first()
+        conn.execute(_PG_LOCK, {"key": PG_AUDIT_LOCK})
+    head = conn.execute(_HEAD).first()
     return (0, GENESIS_HASH) if head is None else (int(head.seq), head.hash)
 
 
@@ -118,7 +121,7 @@ def append_many(conn: Connection, events: Iterable[AuditEvent],
         }
         row["hash"] = prev = entry_hash(row)
         rows.append(row)
-    conn.execute(insert(audit_log), rows)
+    conn.execute(_INSERT, rows)
     return [r["seq"] for r in rows]
 
 

@@ -14,8 +14,8 @@ SQLite's busy handler, which sleeps and polls (1, 2, 5, 10... ms) and, under loa
 few milliseconds of queue into a second of tail latency. Other processes (the CLI, a
 second server) still queue on SQLite's own lock through the busy timeout.
 
-Consultations (a read, then its audit entry) go through `AuditWriter` (audit_writer.py):
-one thread that commits the entries of many requests in one transaction.
+Consultations (a read, then its audit entry) go through `AuditWriter` (audit_writer.py),
+which commits the entries of concurrent requests in one transaction (group commit).
 """
 
 from __future__ import annotations
@@ -26,14 +26,19 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlalchemy.engine import URL
+from sqlalchemy.engine import URL, make_url
 
 from gvm.domain.audit import AuditEvent
 from gvm.storage import audit as audit_log
 from gvm.storage.audit_writer import AuditWriter
-from gvm.storage.engine import SQLITE_BEGIN, SQLITE_BUSY_TIMEOUT_MS, make_engine
+from gvm.storage.engine import SQLITE_BEGIN, SQLITE_BUSY_TIMEOUT_MS, is_sqlite, make_engine
 from gvm.storage.migrate import upgrade
 from gvm.storage.unit_of_work import UnitOfWork
+
+# SQLite connections are cheap to keep but not to open (each sets its pragmas): keep one
+# for every thread of anyio's default threadpool (40), so none is opened under load.
+SQLITE_POOL_SIZE = 40
+SQLITE_POOL_OVERFLOW = 10
 
 
 class Database:
@@ -41,9 +46,20 @@ class Database:
     as a context manager)."""
 
     def __init__(self, url: str | URL, **engine_options: Any) -> None:
+        sqlite = is_sqlite(url)
+        database = make_url(url).database or ""
+        file_backed = sqlite and database not in ("", ":memory:") and "poolclass" not in (
+            engine_options) and not database.startswith("file:")
+        if file_backed:  # cheap connections: one for each thread of the server's threadpool
+            engine_options.setdefault("pool_size", SQLITE_POOL_SIZE)
+            engine_options.setdefault("max_overflow", SQLITE_POOL_OVERFLOW)
         self.engine: Engine = make_engine(url, **engine_options)
-        sqlite = self.engine.dialect.name == "sqlite"
+        self._engine_options = engine_options
         self._write_lock = threading.RLock() if sqlite else None
+        # The audit writer's commits have a connection of their own: requests wait for
+        # them while holding theirs, so drawing from the same pool could leave none.
+        self._audit_engine: Engine | None = None
+        self._audit_engine_lock = threading.Lock()
         self.audit_writer = AuditWriter(self._append_committed)
 
     @property
@@ -59,21 +75,26 @@ class Database:
         """A unit of work. A `read_only` one can neither write nor audit; on SQLite it
         begins DEFERRED, so it neither waits for nor holds up a writer. A writing one
         on SQLite holds the Database's write lock from start to end (see above)."""
+        with self._unit_of_work(self.engine, read_only) as uow:
+            yield uow
+
+    @contextmanager
+    def _unit_of_work(self, engine: Engine, read_only: bool) -> Iterator[UnitOfWork]:
         if read_only or self._write_lock is None:
-            with self._connected(read_only) as uow:
+            with self._connected(engine, read_only) as uow:
                 yield uow
             return
         if not self._write_lock.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
             raise TimeoutError("database is locked: another writer held it too long")
         try:
-            with self._connected(read_only) as uow:
+            with self._connected(engine, read_only) as uow:
                 yield uow
         finally:
             self._write_lock.release()
 
     @contextmanager
-    def _connected(self, read_only: bool) -> Iterator[UnitOfWork]:
-        with self.engine.connect() as connection:
+    def _connected(self, engine: Engine, read_only: bool) -> Iterator[UnitOfWork]:
+        with engine.connect() as connection:
             sqlite = connection.dialect.name == "sqlite"
             if read_only and sqlite:
                 connection.execution_options(**{SQLITE_BEGIN: "DEFERRED"})
@@ -92,7 +113,12 @@ class Database:
                         connection.connection.dbapi_connection.execute("PRAGMA query_only=OFF")
 
     def _append_committed(self, events: Sequence[AuditEvent]) -> list[int]:
-        with self.unit_of_work() as uow:
+        """The audit writer's transaction, on its own one-connection engine."""
+        with self._audit_engine_lock:
+            if self._audit_engine is None:
+                options = {**self._engine_options, "pool_size": 1, "max_overflow": 0}
+                self._audit_engine = make_engine(self.engine.url, **options)
+        with self._unit_of_work(self._audit_engine, read_only=False) as uow:
             seqs = uow.append_audit_many(events)
             uow.commit()
         return seqs
@@ -103,6 +129,10 @@ class Database:
 
     def dispose(self) -> None:
         self.audit_writer.close()
+        with self._audit_engine_lock:
+            if self._audit_engine is not None:
+                self._audit_engine.dispose()
+                self._audit_engine = None
         self.engine.dispose()
 
     def __enter__(self) -> Database:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from gvm.domain.register import (
     CohortMember,
@@ -23,9 +23,11 @@ def _status(row: Any) -> RegisterStatus:
                           since=row.since, decided_by=row.decided_by, rationale=row.rationale)
 
 
+_ENTRY = select(register_entries).where(register_entries.c.person_id == bindparam("person_id"))
+
+
 def register_entry(conn: Connection, person_id: str) -> RegisterStatus | None:
-    row = conn.execute(select(register_entries)
-                       .where(register_entries.c.person_id == person_id)).first()
+    row = conn.execute(_ENTRY, {"person_id": person_id}).first()  # built once: hot path
     return None if row is None else _status(row)
 
 

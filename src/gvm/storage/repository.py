@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, bindparam, delete, insert, select
 
 from gvm.domain.model import (
     Alias,
@@ -113,9 +113,25 @@ def _person(row: Any) -> Person:
 
 _PERSON_COLUMNS = (people.c.person_id, *(people.c[f] for f in PERSON_FIELDS))
 
+# The statements of one person's profile, built once: building a statement costs three
+# times what executing it does, and a profile view runs six of them (see
+# docs/PERFORMANCE.md).
+_PERSON_ID = bindparam("person_id")
+_PERSON = select(*_PERSON_COLUMNS).where(people.c.person_id == _PERSON_ID)
+_EXISTS = select(people.c.person_id).where(people.c.person_id == _PERSON_ID)
+_ALIASES = (select(aliases.c.person_id, aliases.c.surname, aliases.c.forenames)
+            .where(aliases.c.person_id == _PERSON_ID)
+            .order_by(aliases.c.surname, aliases.c.forenames))
+_OFFENCES = (select(offences).where(offences.c.person_id == _PERSON_ID)
+             .order_by(offences.c.date, offences.c.event_id))
+_INTELLIGENCE = (select(intelligence).where(intelligence.c.person_id == _PERSON_ID)
+                 .order_by(intelligence.c.date, intelligence.c.intel_id))
+_CUSTODY = (select(custody).where(custody.c.person_id == _PERSON_ID)
+            .order_by(custody.c.start_date))
+
 
 def person(conn: Connection, person_id: str) -> Person | None:
-    row = conn.execute(select(*_PERSON_COLUMNS).where(people.c.person_id == person_id)).first()
+    row = conn.execute(_PERSON, {"person_id": person_id}).first()
     return None if row is None else _person(row)
 
 
@@ -132,29 +148,24 @@ def iter_people(conn: Connection, borough: str | None = None) -> Iterator[Person
 
 
 def person_aliases(conn: Connection, person_id: str) -> list[Alias]:
-    rows = conn.execute(
-        select(aliases.c.person_id, aliases.c.surname, aliases.c.forenames)
-        .where(aliases.c.person_id == person_id)
-        .order_by(aliases.c.surname, aliases.c.forenames)
-    )
+    rows = conn.execute(_ALIASES, {"person_id": person_id})
     return [Alias(person_id=r.person_id, surname=r.surname, forenames=r.forenames)
             for r in rows]
 
 
-def person_records(conn: Connection, person_id: str) -> PersonRecords | None:
-    """What the scoring rules read about one person, oldest first; None if unknown."""
-    exists = conn.execute(select(people.c.person_id).where(people.c.person_id == person_id))
-    if exists.first() is None:
+def person_records(conn: Connection, person_id: str, *, known: bool = False
+                   ) -> PersonRecords | None:
+    """What the scoring rules read about one person, oldest first; None if unknown.
+    `known`: the caller has just read the person in this transaction (no check)."""
+    key = {"person_id": person_id}
+    if not known and conn.execute(_EXISTS, key).first() is None:
         return None
-    o = offences.c
     found_offences = tuple(
         Offence(event_id=r.event_id, date=r.date, ho_offence_code=r.ho_offence_code,
                 person_id=r.person_id, role=Role(r.role),
                 outcome=None if r.outcome is None else Outcome(r.outcome))
-        for r in conn.execute(select(offences).where(o.person_id == person_id)
-                              .order_by(o.date, o.event_id))
+        for r in conn.execute(_OFFENCES, key)
     )
-    i = intelligence.c
     found_intelligence = tuple(
         Intelligence(intel_id=r.intel_id, date=r.date, person_id=r.person_id,
                      gang_id=r.gang_id, category=IntelCategory(r.category),
@@ -162,14 +173,11 @@ def person_records(conn: Connection, person_id: str) -> PersonRecords | None:
                      source_grade=SourceGrade(r.source_grade),
                      intel_grade=IntelGrade(r.intel_grade),
                      handling_code=HandlingCode(r.handling_code), summary=r.summary)
-        for r in conn.execute(select(intelligence).where(i.person_id == person_id)
-                              .order_by(i.date, i.intel_id))
+        for r in conn.execute(_INTELLIGENCE, key)
     )
-    c = custody.c
     found_custody = tuple(
         CustodyPeriod(person_id=r.person_id, start_date=r.start_date, end_date=r.end_date)
-        for r in conn.execute(select(custody).where(c.person_id == person_id)
-                              .order_by(c.start_date))
+        for r in conn.execute(_CUSTODY, key)
     )
     return PersonRecords(person_id=person_id, offences=found_offences,
                          intelligence=found_intelligence, custody=found_custody)

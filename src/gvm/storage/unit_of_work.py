@@ -29,9 +29,9 @@ from gvm.domain.views import GangSummary, PersonHit, PersonQuery, ScoreRunSummar
 from gvm.storage import accounts as account_store
 from gvm.storage import audit as audit_log
 from gvm.storage import columnar, queries, repository
-from gvm.storage.audit_writer import AuditWriter
 from gvm.storage import register as register_store
 from gvm.storage import scores as score_store
+from gvm.storage.audit_writer import AuditWriter
 
 
 class UnitOfWork:
@@ -70,8 +70,9 @@ class UnitOfWork:
         """person_id and borough_code of everyone held (or of one borough)."""
         return columnar.people_boroughs(self.connection, borough)
 
-    def person_records(self, person_id: str) -> PersonRecords | None:
-        return repository.person_records(self.connection, person_id)
+    def person_records(self, person_id: str, *, known: bool = False) -> PersonRecords | None:
+        """`known`: the person was just read in this transaction, skip the check."""
+        return repository.person_records(self.connection, person_id, known=known)
 
     def erase_person(self, person_id: str) -> bool:
         return repository.erase_person(self.connection, person_id)
@@ -271,3 +272,82 @@ class UnitOfWork:
         """(people, register decisions, suspect offences dated after..until): see
         gvm.storage.columnar.equality_frames."""
         return columnar.equality_frames(self.connection, after, until)
+
+    # quarterly cohort reviews, retention, subject and removal requests
+    # (gvm.storage.reviews; gvm.services.reviews, .retention, .subject)
+    def add_review(self, *, borough_code: str, opened_by: str, opened_at: datetime,
+                   as_of: date, items: Iterable[dict]) -> int:
+        from gvm.storage import reviews as review_store
+        return review_store.add_review(self.connection, borough_code=borough_code,
+                                       opened_by=opened_by, opened_at=opened_at, as_of=as_of,
+                                       items=items)
+
+    def review(self, review_id: int) -> object:
+        from gvm.storage import reviews as review_store
+        return review_store.review(self.connection, review_id)
+
+    def open_review_of(self, borough_code: str) -> object:
+        from gvm.storage import reviews as review_store
+        return review_store.open_review_of(self.connection, borough_code)
+
+    def review_items(self, review_id: int) -> list:
+        from gvm.storage import reviews as review_store
+        return review_store.items(self.connection, review_id)
+
+    def person_review_items(self, person_id: str) -> list:
+        from gvm.storage import reviews as review_store
+        return review_store.person_items(self.connection, person_id)
+
+    def decide_review_item(self, review_id: int, person_id: str, **values: object) -> bool:
+        from gvm.storage import reviews as review_store
+        return review_store.decide_item(self.connection, review_id, person_id, **values)  # type: ignore[arg-type]
+
+    def close_review(self, review_id: int, *, closed_by: str, closed_at: datetime) -> bool:
+        from gvm.storage import reviews as review_store
+        return review_store.close_review(self.connection, review_id, closed_by=closed_by,
+                                         closed_at=closed_at)
+
+    def last_closed_reviews(self) -> dict:
+        from gvm.storage import reviews as review_store
+        return review_store.last_closed_reviews(self.connection)
+
+    def on_register(self) -> list:
+        from gvm.storage import reviews as review_store
+        return review_store.on_register(self.connection)
+
+    def last_reviewed(self) -> dict:
+        from gvm.storage import reviews as review_store
+        return review_store.last_reviewed(self.connection)
+
+    def never_on_register(self) -> list:
+        from gvm.storage import reviews as review_store
+        return review_store.never_on_register(self.connection)
+
+    def open_custody(self) -> set:
+        from gvm.storage import reviews as review_store
+        return review_store.open_custody(self.connection)
+
+    def record_counts(self, person_id: str) -> dict:
+        from gvm.storage import reviews as review_store
+        return review_store.record_counts(self.connection, person_id)
+
+    def add_removal_request(self, *, person_id: str, received_at: datetime, deadline: date,
+                            logged_by: str) -> int:
+        from gvm.storage import reviews as review_store
+        return review_store.add_removal_request(self.connection, person_id=person_id,
+                                                received_at=received_at, deadline=deadline,
+                                                logged_by=logged_by)
+
+    def removal_request(self, request_id: int) -> object:
+        from gvm.storage import reviews as review_store
+        return review_store.removal_request(self.connection, request_id)
+
+    def removal_requests(self, *, person_id: str | None = None,
+                         unanswered: bool = False) -> list:
+        from gvm.storage import reviews as review_store
+        return review_store.removal_requests_list(self.connection, person_id=person_id,
+                                                  unanswered=unanswered)
+
+    def answer_removal_request(self, request_id: int, **values: object) -> bool:
+        from gvm.storage import reviews as review_store
+        return review_store.answer_removal_request(self.connection, request_id, **values)  # type: ignore[arg-type]

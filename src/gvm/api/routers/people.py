@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Response
+from pydantic import BaseModel
 
 from gvm.api.deps import RegisterDep, require
 from gvm.api.errors import error_responses
@@ -37,6 +38,14 @@ from gvm.services import records
 router = APIRouter(prefix="/people", tags=["people"])
 
 PersonId = Annotated[str, Path(min_length=1, max_length=64, description="Register id")]
+
+
+def json_response(model: BaseModel) -> Response:
+    """`model`, already validated when it was built, as JSON. A route that returns a
+    Response skips FastAPI's second validation of its response_model, which for a plain
+    `def` route is one more threadpool hop per request (the model still documents the
+    route). Used by the two routes under the heaviest load: search and view."""
+    return Response(model.model_dump_json(), media_type="application/json")
 
 
 def hit_out(h: PersonHit) -> PersonHitOut:
@@ -97,20 +106,20 @@ def profile_out(p: records.Profile) -> ProfileOut:
 @router.post("/search", response_model=SearchOut, responses=error_responses(401, 403, 404, 422),
              summary="Search people in your scope")
 def search(body: SearchIn, register: RegisterDep,
-           actor: Annotated[Actor, require(Permission.PERSON_SEARCH)]) -> SearchOut:
+           actor: Annotated[Actor, require(Permission.PERSON_SEARCH)]) -> Response:
     """Only people of the boroughs you may see. The search and the ids it returned are
     logged as a consultation (justification "search")."""
     hits = records.search_people(register.unit_of_work, actor, name=body.name,
                                  alias=body.alias, date_of_birth=body.date_of_birth,
                                  person_id=body.person_id, borough=body.borough,
                                  limit=body.limit)
-    return SearchOut(count=len(hits), results=[hit_out(h) for h in hits])
+    return json_response(SearchOut(count=len(hits), results=[hit_out(h) for h in hits]))
 
 
 @router.post("/{person_id}/views", response_model=ProfileOut,
              responses=error_responses(401, 403, 404, 422), summary="View a person's profile")
 def view(person_id: PersonId, body: ViewIn, register: RegisterDep,
-         actor: Annotated[Actor, require(Permission.PERSON_VIEW)]) -> ProfileOut:
+         actor: Annotated[Actor, require(Permission.PERSON_VIEW)]) -> Response:
     """A consultation, logged with your justification: identity, aliases, categories,
     facts (offences, custody) apart from assessments (graded intelligence, both scores
     with their explanation, eligibility) and the register status."""
@@ -118,4 +127,4 @@ def view(person_id: PersonId, body: ViewIn, register: RegisterDep,
                                    justification=body.justification,
                                    as_of=body.as_of or date.today(), policy=register.policy,
                                    catalogue=register.catalogue)
-    return profile_out(profile)
+    return json_response(profile_out(profile))
