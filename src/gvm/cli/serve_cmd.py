@@ -13,7 +13,9 @@ from gvm.config import Mode
 
 # How uvicorn serves gvm: one process, one worker, the event loop and HTTP parser uvicorn
 # picks. bench/bench_service.py serves its minimal comparison app with the same options.
-UVICORN_OPTIONS: dict[str, object] = {"server_header": False, "log_level": "info"}
+# No access log: request paths carry person ids, and personal data never goes to stdout.
+UVICORN_OPTIONS: dict[str, object] = {"server_header": False, "log_level": "info",
+                                      "access_log": False}
 
 
 def serve(
