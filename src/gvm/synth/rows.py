@@ -13,20 +13,13 @@ from typing import Any
 
 import numpy as np
 
+from gvm.interchange.columns import COLUMNS
 from gvm.synth import names
 from gvm.synth.events import CATEGORIES, CODES, INTEL_GRADES, OUTCOMES, ROLES, Intel, Offences
 from gvm.synth.population import ETHNICITIES, SEXES, SOURCE_TYPES, People, World
 
-HEADERS: dict[str, tuple[str, ...]] = {
-    "people": ("person_id", "surname", "forenames", "date_of_birth", "sex", "ethnicity",
-               "borough_code"),
-    "gangs": ("gang_id", "name", "borough_code"),
-    "offences": ("event_id", "date", "ho_offence_code", "person_id", "role", "outcome"),
-    "intelligence": ("intel_id", "date", "person_id", "gang_id", "category", "source_id",
-                     "source_type", "source_grade", "intel_grade", "handling_code", "summary"),
-    "custody": ("person_id", "start_date", "end_date"),
-    "aliases": ("person_id", "surname", "forenames"),
-}
+# The interchange layout is defined once, by the reader that will read these files.
+HEADERS: dict[str, tuple[str, ...]] = COLUMNS
 
 _EARLIEST = -16_000  # day offsets covered by the date table (before as_of)
 _LATEST = 1_000
