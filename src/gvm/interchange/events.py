@@ -42,7 +42,7 @@ _MEMBERSHIP = IntelCategory.GANG_MEMBERSHIP
 def validate_offences(table: Table, ctx: Context) -> list[Offence]:
     """One row per person per event. An event's rows share its date and offence code; the
     same person appears in an event once."""
-    add, label, people = ctx.log.add, table.label, ctx.people
+    add, label = ctx.log.add, table.label
     cache, parse, codes = ctx.dates.cache, ctx.dates.parse, ctx.ho_codes
     # event_id -> [date, code, first row, person_id of the first row or a set of them]
     events: dict[str, list] = {}
@@ -64,11 +64,8 @@ def validate_offences(table: Table, ctx: Context) -> list[Offence]:
         if code is None:
             add(label, row, "ho_offence_code", HO_CODE_MSG)
             ok = False
-        canon = people.get(pid)
+        canon = ctx.person_ref(label, row, pid)
         if canon is None:
-            problem = ctx.person_problem(pid)
-            if problem:
-                add(label, row, "person_id", problem)
             ok = False
         else:
             pid = canon
@@ -127,7 +124,7 @@ def _same_event(event: list, day: date, code: str, pid: str, row: int, label: st
 
 
 def validate_intelligence(table: Table, ctx: Context) -> list[Intelligence]:
-    add, label, people, gangs = ctx.log.add, table.label, ctx.people, ctx.gangs
+    add, label, gangs = ctx.log.add, table.label, ctx.gangs
     cache, parse = ctx.dates.cache, ctx.dates.parse
     first: dict[str, int] = {}
     source_ids: dict[str, str] = {}
@@ -151,11 +148,8 @@ def validate_intelligence(table: Table, ctx: Context) -> list[Intelligence]:
         elif day < EARLIEST:
             add(label, row, "date", EARLY_MSG)
             ok = False
-        canon = people.get(pid)
+        canon = ctx.person_ref(label, row, pid)
         if canon is None:
-            problem = ctx.person_problem(pid)
-            if problem:
-                add(label, row, "person_id", problem)
             ok = False
         else:
             pid = canon

@@ -193,6 +193,15 @@ class Context:
             return f"unknown person_id (expected a person_id from {self.people_label})"
         return None
 
+    def person_ref(self, label: str, row: int, value: str) -> str | None:
+        """The person_id `value` refers to, or None once the reason is logged."""
+        canon = self.people.get(value)
+        if canon is None:
+            problem = self.person_problem(value)
+            if problem:
+                self.log.add(label, row, "person_id", problem)
+        return canon
+
     def gang_problem(self, value: str) -> str | None:
         if len(value) > MAX_ID or has_control(value):
             return id_message(value)

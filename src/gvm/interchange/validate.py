@@ -147,16 +147,13 @@ def validate_gangs(table: Table, ctx: Context) -> list[Gang]:
 
 
 def validate_aliases(table: Table, ctx: Context) -> list[Alias]:
-    add, label, people = ctx.log.add, table.label, ctx.people
+    add, label = ctx.log.add, table.label
     first: dict[tuple[str, str, str], int] = {}
     out: list[Alias] = []
     for row, (pid, surname, forenames) in table:
         ok = True
-        canon = people.get(pid)
+        canon = ctx.person_ref(label, row, pid)
         if canon is None:
-            problem = ctx.person_problem(pid)
-            if problem:
-                add(label, row, "person_id", problem)
             ok = False
         else:
             pid = canon
@@ -181,17 +178,14 @@ def validate_aliases(table: Table, ctx: Context) -> list[Alias]:
 
 
 def validate_custody(table: Table, ctx: Context) -> list[CustodyPeriod]:
-    add, label, people = ctx.log.add, table.label, ctx.people
+    add, label = ctx.log.add, table.label
     cache, parse = ctx.dates.cache, ctx.dates.parse
     first: dict[tuple[str, date], int] = {}
     out: list[CustodyPeriod] = []
     for row, (pid, start_text, end_text) in table:
         ok = True
-        canon = people.get(pid)
+        canon = ctx.person_ref(label, row, pid)
         if canon is None:
-            problem = ctx.person_problem(pid)
-            if problem:
-                add(label, row, "person_id", problem)
             ok = False
         else:
             pid = canon
