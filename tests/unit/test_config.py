@@ -40,3 +40,15 @@ def test_production_starts_with_a_strong_secret(monkeypatch):
     monkeypatch.setenv("GVM_SECRET_KEY", STRONG)
     settings = Settings(_env_file=None)
     assert settings.mode is Mode.PRODUCTION and settings.secret_key == STRONG
+
+
+def test_database_defaults_to_sqlite_in_the_user_data_directory(monkeypatch, tmp_path):
+    monkeypatch.delenv("GVM_DATABASE_URL", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    assert Settings().database_url == f"sqlite:///{tmp_path / 'gvm' / 'gvm.db'}"
+
+
+def test_database_url_comes_from_the_environment(monkeypatch):
+    url = "postgresql+psycopg://gvm@db.internal/register"
+    monkeypatch.setenv("GVM_DATABASE_URL", url)
+    assert Settings().database_url == url
