@@ -23,6 +23,10 @@ class Permission(StrEnum):
     DISCLOSURE_LIST = "sharing:disclosure:list"  # what went to whom (no personal data)
     ISA_READ = "governance:isa:read"
     ISA_MANAGE = "governance:isa:manage"  # register an ISA (R-ISA, R-NO-COURT)
+    # Four-weekly borough meetings (R-MEETING, R-CONFIDENTIAL) and diversion (R-DIVERT).
+    MEETING_READ = "governance:meeting:read"  # meetings, and packs for signed attendees
+    MEETING_MANAGE = "governance:meeting:manage"  # schedule, attendees, signing, actions
+    REFERRAL_WRITE = "register:referral:write"  # support referrals and their outcomes
     # Oversight.
     AUDIT_READ = "oversight:audit:read"
     AUDIT_VERIFY = "oversight:audit:verify"

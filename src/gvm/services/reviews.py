@@ -123,7 +123,7 @@ def _newest_membership(records: PersonRecords) -> date | None:
     return max(dates) if dates else None
 
 
-def _line(uow: ReviewsUnitOfWork, person_id: str, as_of: date, policy: Policy,
+def review_line(uow: ReviewsUnitOfWork, person_id: str, as_of: date, policy: Policy,
           catalogue: Mapping[str, str]) -> tuple[ReviewLine, ScoreResult]:
     records = uow.person_records(person_id)
     if records is None:
@@ -162,7 +162,7 @@ def open_review(uow_factory: ReviewsUnitOfWorkFactory, actor: Actor, borough_cod
         lines: list[ReviewLine] = []
         stored: list[dict] = []
         for person_id in members:
-            line, result = _line(uow, person_id, as_of, policy, catalogue)
+            line, result = review_line(uow, person_id, as_of, policy, catalogue)
             lines.append(line)
             stored.append({"person_id": person_id, "harm_units": result.harm_units,
                            "victim_units": result.victim_units, "eligible": result.eligible,
@@ -196,7 +196,7 @@ def get_review(uow_factory: ReviewsUnitOfWorkFactory, actor: Actor, review_id: i
         review = _review_in_scope(uow, actor, review_id)
         lines = []
         for item in uow.review_items(review_id):
-            line, _ = _line(uow, item.person_id, review.as_of, policy, catalogue)
+            line, _ = review_line(uow, item.person_id, review.as_of, policy, catalogue)
             lines.append(_with_decision(line, item))
         uow.append_audit(event(actor, Operation.CONSULTATION,
                                justification=REVIEW_JUSTIFICATION, record_type="person",

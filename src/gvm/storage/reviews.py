@@ -17,6 +17,7 @@ from gvm.storage.tables import (
     custody,
     disclosure_contents,
     intelligence,
+    meeting_actions,
     offences,
     people,
     register_decisions,
@@ -24,6 +25,7 @@ from gvm.storage.tables import (
     removal_requests,
     review_items,
     scores,
+    support_referrals,
 )
 
 
@@ -245,7 +247,9 @@ def record_counts(conn: Connection, person_id: str) -> dict[str, int]:
                         ("intelligence", intelligence), ("custody_periods", custody),
                         ("scores", scores), ("register_decisions", register_decisions),
                         ("review_items", review_items),
-                        ("disclosure_contents", disclosure_contents)):
+                        ("disclosure_contents", disclosure_contents),
+                        ("support_referrals", support_referrals),
+                        ("meeting_actions", meeting_actions)):
         out[name] = int(conn.execute(select(func.count()).select_from(table)
                                      .where(table.c.person_id == person_id)).scalar_one())
     return out

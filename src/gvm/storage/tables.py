@@ -457,3 +457,11 @@ removal_requests = Table(
     one_of("outcome", RemovalOutcome),
     Index("ix_removal_requests_person_id", "person_id"),
 )
+
+# Meetings and diversion referrals live in their own module, on this metadata.
+from gvm.storage.governance_tables import (  # noqa: E402, F401
+    meeting_actions,
+    meeting_attendees,
+    meetings,
+    support_referrals,
+)

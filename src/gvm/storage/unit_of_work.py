@@ -32,9 +32,10 @@ from gvm.storage import columnar, queries, repository
 from gvm.storage import register as register_store
 from gvm.storage import scores as score_store
 from gvm.storage.audit_writer import AuditWriter
+from gvm.storage.governance_uow import GovernanceMethods
 
 
-class UnitOfWork:
+class UnitOfWork(GovernanceMethods):
     """Everything goes through one transaction. Nothing is kept unless `commit()` is
     called; leaving the `with` block without it (or on an exception) rolls back. After a
     commit the unit of work may go on: the next statement opens a new transaction."""
