@@ -1,7 +1,7 @@
-"""The web API: `create_app(register)` builds the FastAPI application over a running
-register (see gvm.bootstrap). Every route lives under /api/v1 and declares the one
-permission it needs (gvm.api.deps.require); only signing in and the health check are
-public."""
+"""The web API and pages: `create_app(register)` builds the FastAPI application over a
+running register (see gvm.bootstrap). Every API route lives under /api/v1 and declares
+the one permission it needs (gvm.api.deps.require); only signing in and the health check
+are public. The pages (gvm.web) are mounted beside it, over the same services."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from gvm.api.routers import audit, auth, boroughs, gangs, health, intelligence, 
 from gvm.api.routers import register as register_routes
 from gvm.api.routers import sharing as sharing_routes
 from gvm.bootstrap import Register
+from gvm.web.app import install as install_pages
 
 API_PREFIX = "/api/v1"
 MAX_BODY_BYTES = 1 << 20  # 1 MiB (413 beyond): ample for any form; bundles go via the CLI
@@ -82,6 +83,7 @@ def create_app(register: Register) -> FastAPI:
         api.include_router(module.router)
     app.include_router(api)
     errors.install(app)
+    install_pages(app, API_PREFIX)  # the pages, after the API's handlers they defer to
     app.add_middleware(RequestBodyLimitMiddleware, max_body_size=MAX_BODY_BYTES)
     app.add_middleware(SecurityHeaders)  # outermost of ours: a 413 gets the headers too
     return app

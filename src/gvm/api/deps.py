@@ -115,13 +115,18 @@ _public.gvm_public = True  # type: ignore[attr-defined]
 PUBLIC = Depends(_public)
 
 
-def api_routes(app: FastAPI) -> list[tuple[str, str, Any]]:
-    """(method, full path, route) of every API route, routers included."""
+def app_routes(app: FastAPI) -> list[tuple[str, str, Any]]:
+    """(method, full path, route) of every route, API and pages, routers included."""
     found = []
     for context in iter_route_contexts(app.routes):
         if isinstance(context.original_route, APIRoute):
             found.extend((method, context.path, context) for method in sorted(context.methods))
     return found
+
+
+def api_routes(app: FastAPI, prefix: str = "/api/") -> list[tuple[str, str, Any]]:
+    """(method, full path, route) of every API route (the pages are gvm.web's)."""
+    return [found for found in app_routes(app) if found[1].startswith(prefix)]
 
 
 def _calls(route: Any) -> list[Callable[..., Any]]:

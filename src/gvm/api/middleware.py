@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; object-src 'none'; "
-                           "frame-ancestors 'none'; base-uri 'none'")
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; "
+                           "object-src 'none'; frame-ancestors 'none'; "
+                           "base-uri 'none'; form-action 'self'")
 SECURITY_HEADERS = (
     (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
     (b"x-content-type-options", b"nosniff"),
@@ -17,18 +18,19 @@ SECURITY_HEADERS = (
 
 
 class SecurityHeaders:
-    """CSP, nosniff, no referrer; `Cache-Control: no-store` on API responses, which may
-    carry personal data that no browser or proxy cache should keep."""
+    """CSP, nosniff, no referrer; `Cache-Control: no-store` on every response but the
+    static files: API answers and pages may carry personal data that no browser or proxy
+    cache should keep."""
 
-    def __init__(self, app: ASGIApp, api_prefix: str = "/api/") -> None:
+    def __init__(self, app: ASGIApp, static_prefix: str = "/static/") -> None:
         self.app = app
-        self.api_prefix = api_prefix
+        self.static_prefix = static_prefix
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        no_store = scope["path"].startswith(self.api_prefix)
+        no_store = not scope["path"].startswith(self.static_prefix)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

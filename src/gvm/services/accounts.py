@@ -33,6 +33,7 @@ from gvm.services.sessions import (
     LoginFailed,
     SignedIn,
     create_api_token,
+    enrolment_secret,
     hasher,
     login,
     logout,
@@ -44,8 +45,9 @@ from gvm.services.sessions import (
 __all__ = [
     "API_TOKEN_PREFIX", "LOCKOUT", "MAX_FAILED_LOGINS", "SESSION_ABSOLUTE", "SESSION_IDLE",
     "SIGN_IN_FAILED", "AccountError", "AccountLocked", "LoginFailed", "NewUser", "SignedIn",
-    "UserInfo", "create_api_token", "create_user", "disable_user", "list_users", "login",
-    "logout", "mark_mfa_enrolled", "reset_mfa", "session_actor", "token_actor",
+    "UserInfo", "begin_enrolment", "create_api_token", "create_user", "disable_user",
+    "list_users", "login", "logout", "mark_mfa_enrolled", "reset_mfa", "session_actor",
+    "token_actor",
 ]
 
 MIN_PASSWORD_CHARS = 12
@@ -189,6 +191,13 @@ def reset_mfa(uow_factory: AccountsUnitOfWorkFactory, username: str, *, by: str)
         _audit(uow, Operation.ALTERATION, by=by, user_id=user.user_id, why="MFA reset")
         uow.commit()
     return _enrolment(user.user_id, user.username, secret)
+
+
+def begin_enrolment(uow_factory: AccountsUnitOfWorkFactory, *, username: str, password: str
+                    ) -> NewUser:
+    """The enrolment hand-over for a first sign-in (see sessions.enrolment_secret): the
+    QR code and secret are shown to the user, who confirms with a first code."""
+    return _enrolment(*enrolment_secret(uow_factory, username=username, password=password))
 
 
 def mark_mfa_enrolled(uow_factory: AccountsUnitOfWorkFactory, user_id: int) -> None:

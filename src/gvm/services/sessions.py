@@ -143,6 +143,26 @@ def login(uow_factory: AccountsUnitOfWorkFactory, *, username: str, password: st
     return SignedIn(token=token, csrf_token=csrf, actor=user.actor(), absolute_expiry=expiry)
 
 
+def enrolment_secret(uow_factory: AccountsUnitOfWorkFactory, *, username: str,
+                     password: str, now: datetime | None = None) -> tuple[int, str, str]:
+    """(user id, username, TOTP secret) for a first sign-in: the password is right and the
+    authenticator is not enrolled yet (a new account, or one whose MFA was reset). Any
+    other case raises LoginFailed with the one message, and counts as a failed attempt
+    like a wrong code in `login`, so this is no way round the lockout."""
+    now = now or datetime.now(UTC)
+    with uow_factory() as uow:
+        user = uow.user_by_name(normalise_username(username), for_update=True)
+        if user is None or user.disabled:
+            verify_password(None, password)
+            raise LoginFailed
+        password_ok = verify_password(user.password_hash, password)
+        if user.locked(now) or not password_ok or user.mfa_enrolled or not user.totp_secret:
+            locked = _count_failure(uow, user, now)
+            uow.commit()
+            raise AccountLocked if locked else LoginFailed
+    return user.user_id, user.username, user.totp_secret
+
+
 def _count_failure(uow: AccountsUnitOfWork, user: UserRecord, now: datetime) -> bool:
     """Count a failed attempt (attempts while locked count too) and lock the account on
     reaching the limit; a lock already running is not extended. True if locked now."""

@@ -1,0 +1,64 @@
+"""Who may open which page (R-ACCESS): every route of the application, API and pages,
+declares exactly one permission or is public, and the allow/deny matrix of every page by
+every role. A page a role may not open answers a 403 page; nobody signed in is sent to
+the sign-in page."""
+
+from __future__ import annotations
+
+import pytest
+from api_support import CAMDEN
+from pages import Pages
+from test_api_access import MATRIX as API_MATRIX
+
+from gvm.api.deps import app_routes, declared_permissions, is_public
+
+ROLES = ("anonymous", "analyst", "lead", "force", "partner", "dpo", "admin")
+SIGN_IN = 303  # not signed in: redirected to the sign-in page
+
+# GET pages: expected status per role, in ROLES order (their own borough's records).
+WEB_MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
+    ("GET", "/sign-in"):                       (200, 200, 200, 200, 200, 200, 200),
+    ("POST", "/sign-in"):                      (403, 403, 403, 403, 403, 403, 403),
+    ("GET", "/"):                              (SIGN_IN, 200, 200, 200, 200, 200, 200),
+    ("POST", "/sign-out"):                     (SIGN_IN, 303, 303, 303, 303, 303, 303),
+}
+PUBLIC_PAGES = {("GET", "/sign-in"), ("POST", "/sign-in")}
+
+
+def _path(path: str) -> str:
+    return path.format(borough_code=CAMDEN, person_id="P1")
+
+
+def test_every_route_declares_exactly_one_permission_or_is_public(api):
+    for method, path, route in app_routes(api.app):
+        if (method, path) in PUBLIC_PAGES or path.startswith("/api/"):
+            continue  # the API's own test checks its routes
+        assert not is_public(route), path
+        assert len(declared_permissions(route)) == 1, (method, path)
+    for key in PUBLIC_PAGES:
+        route = next(r for m, p, r in app_routes(api.app) if (m, p) == key)
+        assert is_public(route) and declared_permissions(route) == []
+
+
+def test_the_matrices_cover_every_route(api):
+    assert {(m, p) for m, p, _ in app_routes(api.app)} == set(WEB_MATRIX) | set(API_MATRIX)
+
+
+def test_allow_deny_matrix(pages):
+    sessions = {role: pages[role] for role in ROLES}
+    got = {}
+    for (method, path) in WEB_MATRIX:
+        if path == "/sign-out":  # fresh sessions of fresh users, so the others stay alive
+            sessions = {role: Pages(pages.api) if role == "anonymous" else pages.fresh(role)
+                        for role in ROLES}
+        got[(method, path)] = tuple(
+            (sessions[role].get if method == "GET" else sessions[role].post)(
+                _path(path)).status_code for role in ROLES)
+    assert got == WEB_MATRIX
+
+
+@pytest.mark.parametrize("role", ["partner", "dpo", "admin"])
+def test_roles_without_register_work_see_no_register_pages(pages, role):
+    start = pages[role].get("/")
+    assert start.status_code == 200
+    assert 'href="/people/search"' not in start.text and 'href="/dashboard"' not in start.text
