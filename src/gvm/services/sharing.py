@@ -22,6 +22,7 @@ from gvm import reference
 from gvm.authz import Actor, Permission, may_see_borough
 from gvm.authz.roles import Role
 from gvm.domain.audit import AuditEvent, Operation
+from gvm.domain.children import CHILD_ISA_RULE, is_child, serves_children
 from gvm.domain.model import Person, PersonRecords
 from gvm.domain.policy import Policy
 from gvm.domain.register import RegisterStatus
@@ -216,6 +217,9 @@ def _prepare(uow: SharingUnitOfWork, actor: Actor, isa_id: int, person_ids: Sequ
     if not allowed:
         raise SharingError(f"ISA {isa.isa_id} permits none of the fields requested "
                            "(R-SELECTED)")
+    children = {p.person_id for p in people if is_child(p.date_of_birth, min(as_of, day))}
+    if children and not serves_children(isa.purpose, policy.child_isa_purposes):
+        raise SharingError(f"{sorted(children)[0]}: {CHILD_ISA_RULE}")
     entries: dict[str, dict[str, Any]] = {}
     for person in people:
         records = uow.person_records(person.person_id) or PersonRecords(person.person_id)
@@ -223,6 +227,8 @@ def _prepare(uow: SharingUnitOfWork, actor: Actor, isa_id: int, person_ids: Sequ
         entries[person.person_id] = _entry(person, records, score,
                                            uow.register_entry(person.person_id), allowed,
                                            as_of)
+        if person.person_id in children:  # the recipient must know it is a child's data
+            entries[person.person_id]["child"] = True
     return isa, allowed, entries
 
 
