@@ -130,6 +130,12 @@ def test_erasure_notifies_recipients_and_the_subject_report_lists_them(api):
         "isa_id": isa_id, "person_ids": ["P5"], "fields": ["names", "harm_band"],
         "as_of": AS_OF, "justification": "multi-agency panel"})
     assert made.status_code == 201, made.text
+    did = made.json()["disclosure_id"]
+    api["partner"].post(f"/disclosures/{did}/acknowledgement")
+    pdf = api["partner"].get(f"/disclosures/{did}/export", params={"format": "pdf"})
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert f"GVM-D{did:06d}" in text and "Pemberton" in text
     request = api["dpo"].post("/removal-requests", json={"person_id": "P5"})
     assert request.status_code == 201 and request.json()["overdue"] is False
     report = api["dpo"].get("/subjects/P5/report").json()
