@@ -121,6 +121,14 @@ def register_isa(uow_factory: SharingUnitOfWorkFactory, actor: Actor, *, organis
                   end_date=end_date, known_boroughs=reference.boroughs())
     with uow_factory() as uow:
         isa_id = uow.add_isa(isa, created_by=actor.username, now=now or datetime.now(UTC))
+        uow.append_audit(AuditEvent(  # an ISA names no one: logged as a governance change
+            actor=actor.username, actor_role=actor.role.value,
+            operation=Operation.ALTERATION, justification="ISA registered (R-ISA)",
+            record_type="isa", record_ids=(str(isa_id),),
+            detail={"organisation_type": isa.organisation_type.value,
+                    "boroughs": sorted(isa.boroughs),
+                    "fields": sorted(f.value for f in isa.permitted_fields),
+                    "start_date": start_date.isoformat(), "end_date": end_date.isoformat()}))
         uow.commit()
     return replace(isa, isa_id=isa_id)
 
