@@ -15,7 +15,19 @@ from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 from gvm import __version__
 from gvm.api import errors
 from gvm.api.middleware import SecurityHeaders
-from gvm.api.routers import audit, auth, boroughs, gangs, health, intelligence, people, scores
+from gvm.api.routers import (
+    audit,
+    auth,
+    boroughs,
+    diversion,
+    gangs,
+    governance,
+    health,
+    intelligence,
+    meetings,
+    people,
+    scores,
+)
 from gvm.api.routers import register as register_routes
 from gvm.api.routers import sharing as sharing_routes
 from gvm.bootstrap import Register
@@ -42,6 +54,14 @@ TAGS = [
     {"name": "sharing", "description": "Information Sharing Agreements and disclosures under "
      "them (R-ISA): only permitted fields and people, with the not-sole-basis condition; "
      "partners read only their organisation's. Never to courts or prosecutors."},
+    {"name": "governance", "description": "Quarterly cohort reviews, erasure with notices to "
+     "earlier recipients, subject access reports and removal requests (R-REVIEW, "
+     "R-RETENTION, R-SUBJECT)."},
+    {"name": "meetings", "description": "Four-weekly borough meetings: attendees, signed "
+     "confidentiality agreements, packs only for those who signed and may receive them, "
+     "actions (R-MEETING, R-CONFIDENTIAL)."},
+    {"name": "diversion", "description": "People flagged for support and their referrals "
+     "to support services (R-DIVERT)."},
 ]
 
 DESCRIPTION = """A governed violence-harm register. Users see only their own borough
@@ -79,7 +99,7 @@ def create_app(register: Register) -> FastAPI:
     app.state.register = register
     api = APIRouter(prefix=API_PREFIX)
     for module in (health, auth, boroughs, people, gangs, intelligence, scores,
-                   register_routes, audit, sharing_routes):
+                   register_routes, audit, sharing_routes, governance, meetings, diversion):
         api.include_router(module.router)
     app.include_router(api)
     errors.install(app)

@@ -132,19 +132,6 @@ def pack_audience(attendee: Attendee, *, police_in_scope: bool, borough_code: st
     return PackAudience(True, f"ISA {isa.isa_id}", isa.permitted_fields, isa.isa_id)
 
 
-def is_child(date_of_birth: date, on: date) -> bool:
-    """Under 18 on `on` (the review or meeting date)."""
-    eighteenth = _add_years(date_of_birth, 18)
-    return on < eighteenth
-
-
-def _add_years(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February: the birthday falls on 1 March
-        return date(day.year + years, 3, 1)
-
-
 # --- the pack ---------------------------------------------------------------------------
 
 # Which catalogue field lets each key of a pack line reach a partner (R-SELECTED).

@@ -64,6 +64,10 @@ class Policy:
     red_from_units: int
     candidate_retention_months: int
     zero_harm_reviews: int
+    # Stricter defaults for children (under 18 on the review date): removal proposed
+    # sooner, and their data disclosed only under ISAs serving these purposes.
+    child_zero_harm_reviews: int = 1
+    child_isa_purposes: tuple[str, ...] = ("safeguarding", "youth support")
 
     @property
     def label(self) -> str:
@@ -187,4 +191,22 @@ def parse_policy(data: Mapping[str, Any]) -> Policy:
         red_from_units=red,
         candidate_retention_months=int(retention.get("candidate_months", 6)),
         zero_harm_reviews=int(retention.get("zero_harm_reviews", 2)),
+        **_children(data.get("children", {}), int(retention.get("zero_harm_reviews", 2))),
     )
+
+
+def _children(section: Mapping[str, Any], adult_reviews: int) -> dict[str, Any]:
+    """[children]: never laxer than for adults."""
+    reviews = section.get("zero_harm_reviews", 1)
+    if not isinstance(reviews, int) or isinstance(reviews, bool) or reviews < 1:
+        raise PolicyError("[children] zero_harm_reviews: expected a whole number from 1")
+    if reviews > adult_reviews:
+        raise PolicyError("[children] zero_harm_reviews: must not exceed [retention] "
+                          "zero_harm_reviews (children are not kept longer than adults)")
+    purposes = section.get("isa_purposes", ["safeguarding", "youth support"])
+    if (not isinstance(purposes, list) or not purposes
+            or not all(isinstance(p, str) and p.strip() for p in purposes)):
+        raise PolicyError("[children] isa_purposes: expected a list of purposes (words an "
+                          "ISA's purpose must contain)")
+    return {"child_zero_harm_reviews": reviews,
+            "child_isa_purposes": tuple(p.strip().lower() for p in purposes)}

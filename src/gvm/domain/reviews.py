@@ -94,6 +94,8 @@ REFER = "refer for support (R-DIVERT)"
 
 
 def zero_harm_reason(reviews: int) -> str:
+    if reviews <= 1:  # the stricter default for children
+        return "remove: harm score zero at this review"
     return f"remove: harm score zero at {_count(reviews)} consecutive reviews"
 
 

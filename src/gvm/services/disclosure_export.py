@@ -40,6 +40,8 @@ def rows(payload: DisclosurePayload) -> list[list[Any]]:
     made_at = "" if payload.made_at is None else payload.made_at.isoformat()
     header: list[list[Any]] = [
         ["Condition", payload.condition],
+        ["Reference", payload.reference],
+        ["Expires", "" if payload.expires_on is None else payload.expires_on.isoformat()],
         ["Handling conditions", payload.handling_conditions],
         ["Recipient", payload.recipient],
         ["ISA", payload.isa_id],

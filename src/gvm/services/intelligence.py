@@ -7,11 +7,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 
 from gvm.authz import Actor, Permission, may_see_borough
 from gvm.domain.audit import Operation
 from gvm.domain.model import Intelligence
+from gvm.domain.sharing import DisclosableField as F
 from gvm.interchange.errors import ProblemLog, TooManyProblems
 from gvm.interchange.events import validate_intelligence
 from gvm.interchange.fields import Context
@@ -19,6 +20,7 @@ from gvm.interchange.sources import Table
 from gvm.services.access import NOT_IN_SCOPE, InvalidInput, check, event, justified
 from gvm.services.errors import NotFound
 from gvm.services.ports import RecordsUnitOfWork, RecordsUnitOfWorkFactory
+from gvm.services.retention import ErasureNotice
 
 # What a correction may change; the person an item is about never changes (record anew).
 CORRECTABLE = ("date", "gang_id", "category", "source_id", "source_type", "source_grade",
@@ -32,6 +34,34 @@ GANGS_LABEL = "the register's gangs in your scope"
 class Correction:
     item: Intelligence
     changed: tuple[str, ...]  # field names, never values
+    notices: tuple[ErasureNotice, ...] = ()  # to each earlier recipient (R-ACCURACY)
+
+
+# Disclosed fields that carry an intelligence item, or a score it may count towards.
+CARRIES_INTELLIGENCE = frozenset({
+    F.INTELLIGENCE_SUMMARY_GRADED, F.INTELLIGENCE_SUMMARY, F.SCORE_EXPLANATION,
+    F.HARM_SCORE, F.HARM_BAND, F.VICTIM_SCORE, F.VICTIM_BAND})
+
+
+def _correction_notices(uow: RecordsUnitOfWork, item: Intelligence, changed: tuple[str, ...],
+                        today: date) -> tuple[ErasureNotice, ...]:
+    """A notice to every organisation that received the item (or a score it counts
+    towards), naming the person and item by id and the fields by name only."""
+    by_org: dict[str, list[tuple[int, datetime]]] = {}
+    for recipient in uow.recipients_of(item.person_id):
+        record = uow.disclosure(recipient.disclosure_id)
+        if record is not None and set(record.fields) & CARRIES_INTELLIGENCE:
+            by_org.setdefault(recipient.organisation, []).append(
+                (recipient.disclosure_id, recipient.made_at))
+    notices = []
+    for org, refs in sorted(by_org.items()):
+        listed = ", ".join(f"disclosure #{d} of {at.date().isoformat()}" for d, at in refs)
+        notices.append(ErasureNotice(org, item.person_id, tuple(d for d, _ in refs), (
+            f"To {org}: intelligence item {item.intel_id} of the register record of person "
+            f"{item.person_id}, which you received in {listed}, was corrected on "
+            f"{today.isoformat()} ({', '.join(changed)}). Correct any copy you hold and "
+            "rely only on the corrected record (DPA 2018 s.38(4)-(5)).")))
+    return tuple(notices)
 
 
 def _text(value: object) -> str:
@@ -136,9 +166,13 @@ def correct_intelligence(
             raise InvalidInput([("body", "nothing to change: every field given equals the "
                                  "stored value")])
         uow.replace_intelligence(item)
-        uow.append_audit(event(
-            actor, Operation.ALTERATION, justification=reason, record_type="person",
-            record_ids=[item.person_id],
-            detail={"intelligence": item.intel_id, "fields": list(changed)}))
+        notices = _correction_notices(uow, item, changed, today or date.today())
+        detail: dict[str, object] = {"intelligence": item.intel_id, "fields": list(changed)}
+        if notices:
+            detail["recipients_notified"] = [n.organisation for n in notices]
+            detail["disclosure_ids"] = sorted(d for n in notices for d in n.disclosure_ids)
+        uow.append_audit(event(actor, Operation.ALTERATION, justification=reason,
+                               record_type="person", record_ids=[item.person_id],
+                               detail=detail))
         uow.commit()
-    return Correction(item, changed)
+    return Correction(item, changed, notices)

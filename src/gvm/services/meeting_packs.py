@@ -22,6 +22,7 @@ from gvm import reference
 from gvm.authz import Actor, Role
 from gvm.authz.policy import may_see_borough
 from gvm.domain.audit import Operation
+from gvm.domain.children import is_child, serves_children
 from gvm.domain.diversion import needs_support
 from gvm.domain.meetings import (
     LINE_FIELDS,
@@ -30,7 +31,6 @@ from gvm.domain.meetings import (
     Meeting,
     MeetingError,
     MeetingPack,
-    is_child,
     limit_line,
     pack_audience,
 )
@@ -111,6 +111,9 @@ def produce_pack(uow_factory: MeetingsUnitOfWorkFactory, actor: Actor, meeting_i
             raise PackRefused(f"attendee {attendee_id} {audience.reason}")
         as_of = min(meeting.held_on, now.date())
         full = _people(uow, meeting, as_of, policy, catalogue)
+        if audience.isa_id is not None and not serves_children(
+                isas[audience.isa_id].purpose, policy.child_isa_purposes):
+            full = [line for line in full if not line["child"]]  # policy [children]
         cut = [limit_line(line, audience.fields) for line in full]
         show_ids = audience.fields is None or DisclosableField.PERSON_ID in audience.fields
         changes = _changes(uow, meeting, now, show_ids)

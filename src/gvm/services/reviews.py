@@ -21,6 +21,8 @@ from gvm import reference
 from gvm.authz import Actor, Permission, has_permission
 from gvm.authz.roles import Role
 from gvm.domain.audit import Operation
+from gvm.domain.children import is_child
+from gvm.domain.diversion import Referral
 from gvm.domain.errors import GvmError
 from gvm.domain.model import IntelCategory, PersonRecords
 from gvm.domain.policy import SCORE_SCALE, Policy
@@ -60,6 +62,8 @@ class ReviewLine:
     decision: ReviewDecision | None = None
     rationale: str | None = None
     decided_by: str | None = None
+    child: bool = False  # under 18 on the review date
+    referrals: tuple[Referral, ...] = ()  # support referrals so far (R-DIVERT)
 
     @property
     def harm_score(self) -> float:
@@ -124,7 +128,7 @@ def _newest_membership(records: PersonRecords) -> date | None:
 
 
 def review_line(uow: ReviewsUnitOfWork, person_id: str, as_of: date, policy: Policy,
-          catalogue: Mapping[str, str]) -> tuple[ReviewLine, ScoreResult]:
+                catalogue: Mapping[str, str]) -> tuple[ReviewLine, ScoreResult]:
     records = uow.person_records(person_id)
     if records is None:
         raise NotFound("no such person")
@@ -133,7 +137,11 @@ def review_line(uow: ReviewsUnitOfWork, person_id: str, as_of: date, policy: Pol
     entry = uow.register_entry(person_id)
     since = entry.since if entry is not None else None
     newest = _newest_membership(records)
+    person = uow.person(person_id)
+    child = person is not None and is_child(person.date_of_birth, as_of)
     line = ReviewLine(
+        child=child,
+        referrals=tuple(uow.referrals_of([person_id])),
         person_id=person_id, harm_units=result.harm_units, victim_units=result.victim_units,
         harm_band=result.harm_band, victim_band=result.victim_band, eligible=result.eligible,
         eligibility_reason=result.eligibility.reason, explanation=_summary(result),
@@ -143,7 +151,8 @@ def review_line(uow: ReviewsUnitOfWork, person_id: str, as_of: date, policy: Pol
         membership_intel_age_days=None if newest is None else (as_of - newest).days,
         proposals=proposals(eligible=result.eligible, harm_units=result.harm_units,
                             previous_harm_units=previous,
-                            zero_harm_reviews=policy.zero_harm_reviews))
+                            zero_harm_reviews=(policy.child_zero_harm_reviews if child
+                                               else policy.zero_harm_reviews)))
     return line, result
 
 

@@ -22,7 +22,8 @@ from gvm import reference
 from gvm.authz import Actor, Permission, may_see_borough
 from gvm.authz.roles import Role
 from gvm.domain.audit import AuditEvent, Operation
-from gvm.domain.model import Person, PersonRecords
+from gvm.domain.children import CHILD_ISA_RULE, is_child, serves_children
+from gvm.domain.model import HandlingCode, Intelligence, Person, PersonRecords
 from gvm.domain.policy import Policy
 from gvm.domain.register import RegisterStatus
 from gvm.domain.scoring import ScoreResult, score_person
@@ -97,6 +98,12 @@ class DisclosurePayload:
     people: tuple[dict[str, Any], ...]
     withheld_fields: tuple[str, ...] = ()  # requested but not permitted by the ISA
     acknowledged_at: datetime | None = None
+    expires_on: date | None = None  # the recipient keeps it no longer than its ISA runs
+
+    @property
+    def reference(self) -> str:
+        """The disclosure's unique reference, quoted in any correspondence about it."""
+        return "PREVIEW" if self.disclosure_id is None else f"GVM-D{self.disclosure_id:06d}"
 
 
 # --- ISAs -------------------------------------------------------------------------------
@@ -114,6 +121,14 @@ def register_isa(uow_factory: SharingUnitOfWorkFactory, actor: Actor, *, organis
                   end_date=end_date, known_boroughs=reference.boroughs())
     with uow_factory() as uow:
         isa_id = uow.add_isa(isa, created_by=actor.username, now=now or datetime.now(UTC))
+        uow.append_audit(AuditEvent(  # an ISA names no one: logged as a governance change
+            actor=actor.username, actor_role=actor.role.value,
+            operation=Operation.ALTERATION, justification="ISA registered (R-ISA)",
+            record_type="isa", record_ids=(str(isa_id),),
+            detail={"organisation_type": isa.organisation_type.value,
+                    "boroughs": sorted(isa.boroughs),
+                    "fields": sorted(f.value for f in isa.permitted_fields),
+                    "start_date": start_date.isoformat(), "end_date": end_date.isoformat()}))
         uow.commit()
     return replace(isa, isa_id=isa_id)
 
@@ -127,10 +142,16 @@ def list_isas(uow_factory: SharingUnitOfWorkFactory, actor: Actor) -> list[Isa]:
 
 # --- disclosures ------------------------------------------------------------------------
 
+def _shareable(item: Intelligence, conditions: str) -> bool:
+    """Handling code P may be shared; C only with the ISA's conditions attached."""
+    return item.handling_code is HandlingCode.P or bool(conditions)
+
+
 def _entry(person: Person, records: PersonRecords, score: ScoreResult,
            status: RegisterStatus | None, fields: frozenset[DisclosableField],
-           as_of: date) -> dict[str, Any]:
-    """One person's entry: only `fields`, never anything dated after `as_of`."""
+           as_of: date, conditions: str = "") -> dict[str, Any]:
+    """One person's entry: only `fields`, never anything dated after `as_of`, and
+    intelligence of handling code C only with `conditions` attached to each item."""
     e: dict[str, Any] = {}
     if F.PERSON_ID in fields:
         e["person_id"] = person.person_id
@@ -161,9 +182,10 @@ def _entry(person: Person, records: PersonRecords, score: ScoreResult,
             {"intel_id": i.intel_id, "date": i.date.isoformat(), "category": i.category.value,
              "source_grade": i.source_grade.value, "intel_grade": i.intel_grade.value,
              "handling_code": i.handling_code.value,
+             **({"conditions": conditions} if i.handling_code is HandlingCode.C else {}),
              **({"summary": i.summary} if F.INTELLIGENCE_SUMMARY in fields else {})}
             for i in sorted(records.intelligence, key=lambda i: (i.date, i.intel_id))
-            if i.date <= as_of]
+            if i.date <= as_of and _shareable(i, conditions)]
     if F.OFFENCES in fields:
         e["offences"] = [
             {"event_id": o.event_id, "date": o.date.isoformat(),
@@ -216,13 +238,18 @@ def _prepare(uow: SharingUnitOfWork, actor: Actor, isa_id: int, person_ids: Sequ
     if not allowed:
         raise SharingError(f"ISA {isa.isa_id} permits none of the fields requested "
                            "(R-SELECTED)")
+    children = {p.person_id for p in people if is_child(p.date_of_birth, min(as_of, day))}
+    if children and not serves_children(isa.purpose, policy.child_isa_purposes):
+        raise SharingError(f"{sorted(children)[0]}: {CHILD_ISA_RULE}")
     entries: dict[str, dict[str, Any]] = {}
     for person in people:
         records = uow.person_records(person.person_id) or PersonRecords(person.person_id)
         score = score_person(records, as_of, policy, catalogue)
         entries[person.person_id] = _entry(person, records, score,
                                            uow.register_entry(person.person_id), allowed,
-                                           as_of)
+                                           as_of, isa.handling_conditions)
+        if person.person_id in children:  # the recipient must know it is a child's data
+            entries[person.person_id]["child"] = True
     return isa, allowed, entries
 
 
@@ -253,7 +280,7 @@ def preview_disclosure(uow_factory: SharingUnitOfWorkFactory, actor: Actor, isa_
         made_by=actor.username, made_at=None, as_of=as_of, policy_version=policy.label,
         condition=NOT_SOLE_BASIS, handling_conditions=isa.handling_conditions,
         fields=tuple(sorted(f.value for f in allowed)), people=tuple(entries.values()),
-        withheld_fields=_withheld(list(fields), allowed))
+        withheld_fields=_withheld(list(fields), allowed), expires_on=isa.end_date)
 
 
 def make_disclosure(uow_factory: SharingUnitOfWorkFactory, actor: Actor, isa_id: int,
@@ -287,7 +314,8 @@ def make_disclosure(uow_factory: SharingUnitOfWorkFactory, actor: Actor, isa_id:
         disclosure_id=disclosure_id, isa_id=isa.isa_id, recipient=isa.organisation,
         made_by=actor.username, made_at=now, as_of=as_of, policy_version=policy.label,
         condition=NOT_SOLE_BASIS, handling_conditions=isa.handling_conditions, fields=sent,
-        people=tuple(entries.values()), withheld_fields=_withheld(list(fields), allowed))
+        people=tuple(entries.values()), withheld_fields=_withheld(list(fields), allowed),
+        expires_on=isa.end_date)
 
 
 def list_disclosures(uow_factory: SharingUnitOfWorkFactory, actor: Actor
@@ -336,6 +364,7 @@ def received_disclosure(uow_factory: SharingUnitOfWorkFactory, actor: Actor,
             raise SharingError("acknowledge the condition of this disclosure first: no "
                                "action may rest solely on the register (R-NOT-SOLE)")
         contents = uow.disclosure_contents(disclosure_id)
+        isa: Isa | None = uow.isa(record.isa_id)
         detail: dict[str, Any] = {"disclosure_id": disclosure_id, "view": "received"}
         if export is not None:
             detail = {"disclosure_id": disclosure_id, "export": export}
@@ -351,7 +380,8 @@ def received_disclosure(uow_factory: SharingUnitOfWorkFactory, actor: Actor,
         made_by=record.made_by, made_at=record.made_at, as_of=record.as_of,
         policy_version=record.policy_version, condition=record.condition,
         handling_conditions=record.handling_conditions, fields=record.fields,
-        people=tuple(contents.values()), acknowledged_at=record.acknowledged_at)
+        people=tuple(contents.values()), acknowledged_at=record.acknowledged_at,
+        expires_on=None if isa is None else isa.end_date)
 
 
 def recipients_of(uow_factory: SharingUnitOfWorkFactory, person_id: str) -> list[Recipient]:

@@ -45,19 +45,52 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", f"{V1}/disclosures/{{disclosure_id}}"): (401, 403, 403, 403, 200, 403, 403),
     ("GET", f"{V1}/disclosures/{{disclosure_id}}/export"):
                                                  (401, 403, 403, 403, 200, 403, 403),
+    # governance: reviews, erasure, subject requests (R-REVIEW, R-RETENTION, R-SUBJECT)
+    ("POST", f"{V1}/reviews"):                   (401, 403, 201, 403, 403, 403, 403),
+    ("GET", f"{V1}/reviews/{{review_id}}"):      (401, 403, 200, 403, 403, 403, 403),
+    ("POST", f"{V1}/reviews/{{review_id}}/decisions"):
+                                                 (401, 403, 201, 403, 403, 403, 403),
+    ("POST", f"{V1}/reviews/{{review_id}}/closure"):
+                                                 (401, 403, 200, 403, 403, 403, 403),
+    ("POST", f"{V1}/people/{{person_id}}/erasure"): (401, 403, 200, 403, 403, 403, 403),
+    ("GET", f"{V1}/subjects/{{person_id}}/report"): (401, 403, 403, 403, 403, 200, 403),
+    ("POST", f"{V1}/removal-requests"):          (401, 403, 403, 403, 403, 201, 403),
+    ("POST", f"{V1}/removal-requests/{{request_id}}/answer"):
+                                                 (401, 403, 403, 403, 403, 200, 403),
+    # meetings (R-MEETING, R-CONFIDENTIAL)
+    ("POST", f"{V1}/meetings"):                  (401, 403, 201, 403, 403, 403, 403),
+    ("GET", f"{V1}/meetings"):                   (401, 200, 200, 200, 403, 403, 403),
+    ("GET", f"{V1}/meetings/{{meeting_id}}"):    (401, 200, 200, 200, 403, 403, 403),
+    ("POST", f"{V1}/meetings/{{meeting_id}}/attendees"):
+                                                 (401, 403, 201, 403, 403, 403, 403),
+    ("POST", f"{V1}/meetings/{{meeting_id}}/attendees/{{attendee_id}}/signature"):
+                                                 (401, 403, 200, 403, 403, 403, 403),
+    ("GET", f"{V1}/meetings/{{meeting_id}}/attendees/{{attendee_id}}/pack"):
+                                                 (401, 200, 200, 200, 403, 403, 403),
+    ("POST", f"{V1}/meetings/{{meeting_id}}/actions"):
+                                                 (401, 403, 201, 403, 403, 403, 403),
+    # diversion (R-DIVERT); a referral's outcome is recorded once, so the second is 409
+    ("GET", f"{V1}/register/{{borough_code}}/support"):
+                                                 (401, 200, 200, 200, 403, 403, 403),
+    ("POST", f"{V1}/referrals"):                 (401, 201, 201, 201, 403, 403, 403),
+    ("POST", f"{V1}/referrals/{{referral_id}}/outcome"):
+                                                 (401, 200, 409, 409, 403, 403, 403),
     ("POST", f"{V1}/auth/logout"):               (401, 204, 204, 204, 204, 204, 204),
 }
 PUBLIC = {("GET", f"{V1}/health"), ("POST", f"{V1}/auth/login")}
 
 
-def _request(key: tuple[str, str], run_id: int, isa_id: int = 0,
-             disclosure_id: int = 0) -> dict[str, Any]:
+def _request(key: tuple[str, str], ids: dict[str, Any]) -> dict[str, Any]:
     """A request that is valid for any role (the records are in Camden)."""
     method, path = key
-    path = path.removeprefix(V1).format(person_id="P1", intel_id="I8", run_id=run_id,
-                                        borough_code=CAMDEN, disclosure_id=disclosure_id)
-    disclosure = {"isa_id": isa_id, "person_ids": ["P1"], "fields": ["names", "harm_band"],
-                  "as_of": AS_OF, "justification": "matrix check"}
+    person = "P6" if path.endswith("/erasure") else "P1"  # P6: used by nothing else here
+    path = path.removeprefix(V1).format(person_id=person, intel_id="I8",
+                                        borough_code=CAMDEN, **ids)
+    disclosure = {"isa_id": ids["isa_id"], "person_ids": ["P1"],
+                  "fields": ["names", "harm_band"], "as_of": AS_OF,
+                  "justification": "matrix check"}
+    why = "matrix check of the route"
+    m, a = ids["meeting_id"], ids["attendee_id"]
     bodies = {
         "/auth/login": {"username": "nobody", "password": "not a password",
                         "totp_code": "000000"},
@@ -71,8 +104,39 @@ def _request(key: tuple[str, str], run_id: int, isa_id: int = 0,
         "/isas": isa_body(),
         "/disclosures/preview": disclosure,
         "/disclosures": disclosure if method == "POST" else None,
+        "/reviews": {"borough_code": CAMDEN, "as_of": AS_OF},
+        f"/reviews/{ids['review_id']}/decisions": {"person_id": "P4", "decision": "retain",
+                                                   "rationale": why},
+        "/people/P6/erasure": {"rationale": why},
+        "/removal-requests": {"person_id": "P1"},
+        f"/removal-requests/{ids['request_id']}/answer": {"outcome": "retained",
+                                                          "rationale": why},
+        "/meetings": {"borough_code": CAMDEN, "first": "2030-01-01"} if method == "POST"
+        else None,
+        f"/meetings/{m}/attendees": {"username": "lead"},
+        f"/meetings/{m}/attendees/{a}/signature": {},
+        f"/meetings/{m}/actions": {"description": why, "owner": "lead",
+                                   "due_on": "2030-01-15"},
+        "/referrals": {"person_id": "P4", "organisation": "Camden Mentoring",
+                       "referred_on": AS_OF},
+        f"/referrals/{ids['referral_id']}/outcome": {"outcome": "engaged",
+                                                     "outcome_on": AS_OF},
     }
-    return {"method": method, "path": path, "json": bodies.get(path)}
+    params = {"borough": CAMDEN} if path == "/meetings" and method == "GET" else None
+    return {"method": method, "path": path, "json": bodies.get(path), "params": params}
+
+
+def _note_ids(ids: dict[str, Any], response: Any) -> None:
+    """Ids the later routes of the matrix act on, from what the earlier ones made."""
+    if not response.is_success or "json" not in response.headers.get("content-type", ""):
+        return
+    body = response.json()
+    if not isinstance(body, dict):
+        return
+    for made in [body, *body.get("meetings", [])]:
+        for key in ("review_id", "request_id", "meeting_id", "attendee_id", "referral_id"):
+            if key in made:
+                ids[key] = made[key]
 
 
 def test_every_route_declares_exactly_one_permission_or_is_public(api):
@@ -96,15 +160,21 @@ def test_allow_deny_matrix(api):
     made = api["analyst"].post("/disclosures", json={
         "isa_id": isa_id, "person_ids": ["P1"], "fields": ["names"], "as_of": AS_OF,
         "justification": "matrix check"})
-    ids = {"run_id": run_id, "isa_id": isa_id, "disclosure_id": made.json()["disclosure_id"]}
+    ids = {"run_id": run_id, "isa_id": isa_id, "disclosure_id": made.json()["disclosure_id"],
+           "review_id": 0, "request_id": 0, "meeting_id": 0, "attendee_id": 0,
+           "referral_id": 0}
     sessions = dict(api.sessions)
     got: dict[tuple[str, str], tuple[int, ...]] = {}
     for key in MATRIX:
         if key[1].endswith("/auth/logout"):  # fresh sessions: keep the module's alive
             sessions = {r: api.anonymous() if r == "anonymous" else api.sign_in(r, ahead=1)
                         for r in ROLES}
-        got[key] = tuple(sessions[role].request(**_request(key, **ids)).status_code
-                         for role in ROLES)
+        statuses = []
+        for role in ROLES:
+            response = sessions[role].request(**_request(key, ids))
+            _note_ids(ids, response)
+            statuses.append(response.status_code)
+        got[key] = tuple(statuses)
     assert got == MATRIX
 
 

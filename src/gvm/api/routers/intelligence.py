@@ -45,4 +45,7 @@ def correct(intel_id: Annotated[str, Path(min_length=1, max_length=64)],
     done = intelligence.correct_intelligence(register.unit_of_work, actor, intel_id,
                                              changes=changes,
                                              justification=body.justification)
-    return CorrectionOut(item=intelligence_out(done.item), changed=list(done.changed))
+    return CorrectionOut(item=intelligence_out(done.item), changed=list(done.changed),
+                         notices=[{"organisation": n.organisation, "person_id": n.person_id,
+                                   "disclosure_ids": list(n.disclosure_ids), "text": n.text}
+                                  for n in done.notices])

@@ -24,6 +24,7 @@ from gvm.authz import Actor, Permission
 from gvm.domain.sharing import DisclosureRecord, Isa, in_force
 from gvm.services import sharing
 from gvm.services.disclosure_export import export_disclosure_csv, export_disclosure_xlsx
+from gvm.services.disclosure_pdf import export_disclosure_pdf
 
 router = APIRouter(tags=["sharing"])
 
@@ -143,11 +144,11 @@ def received(disclosure_id: DisclosureId, register: RegisterDep,
 
 
 @router.get("/disclosures/{disclosure_id}/export",
-            responses={200: {"content": {"text/csv": {}, XLSX: {}}},
+            responses={200: {"content": {"text/csv": {}, XLSX: {}, "application/pdf": {}}},
                        **error_responses(401, 403, 404, 409, 422)},
-            summary="A received disclosure as CSV or Excel")
+            summary="A received disclosure as CSV, Excel or PDF")
 def export(disclosure_id: DisclosureId, register: RegisterDep, actor: Partner,
-           format: Annotated[Literal["csv", "xlsx"], Query()] = "csv") -> Response:
+           format: Annotated[Literal["csv", "xlsx", "pdf"], Query()] = "csv") -> Response:
     """Formula-like text is neutralised; the condition heads the sheet. Logged as a
     disclosure (an export) to your organisation."""
     payload = sharing.received_disclosure(register.unit_of_work, actor, disclosure_id,
@@ -156,5 +157,8 @@ def export(disclosure_id: DisclosureId, register: RegisterDep, actor: Partner,
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
     if format == "xlsx":
         return Response(export_disclosure_xlsx(payload), media_type=XLSX, headers=headers)
+    if format == "pdf":
+        return Response(export_disclosure_pdf(payload), media_type="application/pdf",
+                        headers=headers)
     return Response(export_disclosure_csv(payload), media_type="text/csv; charset=utf-8",
                     headers=headers)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -71,6 +71,8 @@ class IntelligenceCorrectionIn(Request):
 class CorrectionOut(BaseModel):
     item: IntelligenceOut
     changed: list[str] = Field(description="The fields that changed (names only)")
+    notices: list[dict[str, Any]] = Field(
+        default_factory=list, description="One per earlier recipient to notify (R-ACCURACY)")
 
 
 class ScoreRunIn(Request):
