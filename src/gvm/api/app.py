@@ -15,7 +15,17 @@ from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 from gvm import __version__
 from gvm.api import errors
 from gvm.api.middleware import SecurityHeaders
-from gvm.api.routers import audit, auth, boroughs, gangs, health, intelligence, people, scores
+from gvm.api.routers import (
+    audit,
+    auth,
+    boroughs,
+    gangs,
+    health,
+    intelligence,
+    oversight,
+    people,
+    scores,
+)
 from gvm.api.routers import register as register_routes
 from gvm.api.routers import sharing as sharing_routes
 from gvm.bootstrap import Register
@@ -37,6 +47,8 @@ TAGS = [
     {"name": "scores", "description": "Harm and victim scores: runs and their counts by band."},
     {"name": "register", "description": "Who is on the register: a supervisor's decision "
      "with a rationale, never the score alone (R-HUMAN)."},
+    {"name": "oversight", "description": "Equality report, quarterly release, backtest, "
+     "policy what-if and gang network: aggregates only, each run logged."},
     {"name": "audit", "description": "The append-only, hash-chained s.62 log, for the data "
      "protection officer."},
     {"name": "sharing", "description": "Information Sharing Agreements and disclosures under "
@@ -79,7 +91,7 @@ def create_app(register: Register) -> FastAPI:
     app.state.register = register
     api = APIRouter(prefix=API_PREFIX)
     for module in (health, auth, boroughs, people, gangs, intelligence, scores,
-                   register_routes, audit, sharing_routes):
+                   register_routes, audit, sharing_routes, oversight):
         api.include_router(module.router)
     app.include_router(api)
     errors.install(app)

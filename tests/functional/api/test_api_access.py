@@ -8,7 +8,7 @@ import uuid
 from typing import Any
 
 import pytest
-from api_support import AS_OF, CAMDEN, HACKNEY, intelligence_body, isa_body
+from api_support import AS_OF, CAMDEN, DEFAULT_POLICY, HACKNEY, intelligence_body, isa_body
 
 from gvm.api.deps import api_routes, declared_permissions, is_public
 from gvm.authz import Permission
@@ -45,6 +45,12 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", f"{V1}/disclosures/{{disclosure_id}}"): (401, 403, 403, 403, 200, 403, 403),
     ("GET", f"{V1}/disclosures/{{disclosure_id}}/export"):
                                                  (401, 403, 403, 403, 200, 403, 403),
+    ("GET", f"{V1}/oversight/equality"):         (401, 403, 403, 200, 403, 200, 403),
+    ("GET", f"{V1}/oversight/equality.csv"):     (401, 403, 403, 200, 403, 200, 403),
+    ("GET", f"{V1}/oversight/quarterly"):        (401, 403, 403, 200, 403, 200, 403),
+    ("GET", f"{V1}/oversight/backtest"):         (401, 403, 403, 200, 403, 200, 403),
+    ("POST", f"{V1}/oversight/whatif"):          (401, 403, 403, 200, 403, 200, 403),
+    ("GET", f"{V1}/oversight/gangs"):            (401, 403, 403, 200, 403, 200, 403),
     ("POST", f"{V1}/auth/logout"):               (401, 204, 204, 204, 204, 204, 204),
 }
 PUBLIC = {("GET", f"{V1}/health"), ("POST", f"{V1}/auth/login")}
@@ -71,8 +77,13 @@ def _request(key: tuple[str, str], run_id: int, isa_id: int = 0,
         "/isas": isa_body(),
         "/disclosures/preview": disclosure,
         "/disclosures": disclosure if method == "POST" else None,
+        "/oversight/whatif": {"as_of": AS_OF, "proposed_policy": DEFAULT_POLICY},
     }
-    return {"method": method, "path": path, "json": bodies.get(path)}
+    queries = {"/oversight/quarterly": {"quarter": "2024Q2"},
+               **{f"/oversight/{name}": {"as_of": AS_OF} for name in
+                  ("equality", "equality.csv", "backtest", "gangs")}}
+    return {"method": method, "path": path, "json": bodies.get(path),
+            "params": queries.get(path)}
 
 
 def test_every_route_declares_exactly_one_permission_or_is_public(api):
