@@ -25,6 +25,7 @@ from gvm.api.routers import (
     health,
     intelligence,
     meetings,
+    oversight,
     people,
     scores,
 )
@@ -49,6 +50,8 @@ TAGS = [
     {"name": "scores", "description": "Harm and victim scores: runs and their counts by band."},
     {"name": "register", "description": "Who is on the register: a supervisor's decision "
      "with a rationale, never the score alone (R-HUMAN)."},
+    {"name": "oversight", "description": "Equality report, quarterly release, backtest, "
+     "policy what-if and gang network: aggregates only, each run logged."},
     {"name": "audit", "description": "The append-only, hash-chained s.62 log, for the data "
      "protection officer."},
     {"name": "sharing", "description": "Information Sharing Agreements and disclosures under "
@@ -99,7 +102,8 @@ def create_app(register: Register) -> FastAPI:
     app.state.register = register
     api = APIRouter(prefix=API_PREFIX)
     for module in (health, auth, boroughs, people, gangs, intelligence, scores,
-                   register_routes, audit, sharing_routes, governance, meetings, diversion):
+                   register_routes, audit, sharing_routes, governance, meetings, diversion,
+                   oversight):
         api.include_router(module.router)
     app.include_router(api)
     errors.install(app)

@@ -31,6 +31,8 @@ class Permission(StrEnum):
     AUDIT_READ = "oversight:audit:read"
     AUDIT_VERIFY = "oversight:audit:verify"
     SUBJECT_ACCESS = "oversight:subject:report"  # subject access and removal requests
+    # Equality, release, backtest, what-if, gang picture: aggregates, never a person.
+    OVERSIGHT_REPORT = "oversight:report:read"
     # Administration: accounts, never personal data of nominals.
     USER_MANAGE = "admin:user:manage"
     # Anyone signed in: their own account.

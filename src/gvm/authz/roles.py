@@ -25,11 +25,13 @@ _ANALYST = frozenset({P.BOROUGH_READ, P.GANG_READ, P.PERSON_SEARCH, P.PERSON_VIE
 ROLE_PERMISSIONS: dict[Role, frozenset[P]] = {
     Role.BOROUGH_ANALYST: _ANALYST,
     Role.GANG_LEAD: _ANALYST | {P.REGISTER_DECIDE, P.MEETING_MANAGE},
-    Role.FORCE_ANALYST: _ANALYST,
+    # Force-wide analysts prepare the oversight reports; the DPO checks them.
+    Role.FORCE_ANALYST: _ANALYST | {P.OVERSIGHT_REPORT},
     Role.PARTNER: frozenset({P.BOROUGH_READ, P.DISCLOSURE_RECEIVE, P.DISCLOSURE_LIST,
                               P.SELF}),
     Role.DPO: frozenset({P.BOROUGH_READ, P.AUDIT_READ, P.AUDIT_VERIFY, P.ISA_READ,
-                          P.ISA_MANAGE, P.DISCLOSURE_LIST, P.SUBJECT_ACCESS, P.SELF}),
+                          P.ISA_MANAGE, P.DISCLOSURE_LIST, P.SUBJECT_ACCESS, P.OVERSIGHT_REPORT,
+                          P.SELF}),
     Role.ADMIN: frozenset({P.BOROUGH_READ, P.USER_MANAGE, P.AUDIT_VERIFY, P.ISA_READ,
                             P.ISA_MANAGE, P.SELF}),
 }

@@ -14,11 +14,12 @@ from rich.table import Table
 
 from gvm import reference
 from gvm.bootstrap import bootstrap
-from gvm.cli.output import console, err_console, operator_name
+from gvm.cli.output import console, err_console, operator_name, write_files
 from gvm.domain.errors import GvmError
 from gvm.domain.policy import Policy
 from gvm.reports.equality import census_frame
-from gvm.reports.whatif import BANDS, CHANGE_COLUMNS, transition_matrix, what_if
+from gvm.reports.model_charts import whatif_files
+from gvm.reports.whatif import BANDS, CHANGE_COLUMNS, transition_matrix, what_if_of
 from gvm.services.oversight_reports import CohortKind
 from gvm.services.whatif import run_whatif
 
@@ -86,17 +87,13 @@ def compare(
         "--cohort", help="eligible (default): who meets the inclusion threshold under "
         "each policy; register: the people on the register that day.")]
     = CohortKind.ELIGIBLE,
-    out: Annotated[Path, typer.Option("--out", help="Folder for the CSV files.")] = Path("."),
+    out: Annotated[Path, typer.Option("--out", help="Folder for the HTML page, CSV files "
+                                      "and charts.")] = Path("."),
 ) -> None:
     """Score the same data under CURRENT and PROPOSED: who changes band or eligibility,
     how the cohort's size and make-up shift, and the equality headline under each."""
     old, new = _policy(current), _policy(proposed)
     census = census_frame(reference.census_rows())
-
-    def compute(inputs):
-        return what_if(inputs.current, inputs.proposed, scope=inputs.scope,
-                       cohorts=inputs.cohorts, suspects=inputs.suspects, census=census,
-                       as_of=as_of)
 
     def summarise(result):
         return {"cohort_current": result.cohort_current,
@@ -110,7 +107,8 @@ def compare(
         with err_console.status(f"Comparing {old.label} with {new.label}..."):
             result = run_whatif(
                 register.unit_of_work, as_of=as_of, current=old, proposed=new,
-                catalogue=register.catalogue, cohort=cohort, compute=compute,
+                catalogue=register.catalogue, cohort=cohort,
+                compute=lambda inputs: what_if_of(inputs, census),
                 summarise=summarise, listed=lambda r: r.changed["person_id"].to_list(),
                 actor=operator_name(register.settings.actor), actor_role=CLI_ROLE)
     finally:
@@ -135,15 +133,12 @@ def compare(
                       _num(r["rri_suspects_current"]), _num(r["rri_suspects_proposed"]))
     console.print(table)
 
-    out.mkdir(parents=True, exist_ok=True)
     stem = f"whatif_{as_of.isoformat()}"
-    paths = [out / f"{stem}_transitions.csv", out / f"{stem}_makeup.csv",
-             out / f"{stem}_equality.csv", out / f"{stem}_changes.csv"]
-    result.harm.vstack(result.victim).write_csv(paths[0])
-    result.makeup.write_csv(paths[1])
-    result.equality.write_csv(paths[2])
-    _write_private_csv(paths[3], list(CHANGE_COLUMNS), result.changed.rows())
+    files = whatif_files(result, stem=stem, current=old.label, proposed=new.label, as_of=as_of)
+    write_files(out, files)
+    changes = out / f"{stem}_changes.csv"
+    _write_private_csv(changes, list(CHANGE_COLUMNS), result.changed.rows())
     console.print(f"{result.changed.height} people change band or eligibility; the list "
-                  f"({paths[3]}) is personal data, readable by its owner only, and its "
+                  f"({changes}) is personal data, readable by its owner only, and its "
                   "making is in the audit log.")
-    console.print("Wrote " + ", ".join(str(p) for p in paths))
+    console.print(f"Wrote {len(files) + 1} files to {out}: open {out / f'{stem}.html'}")

@@ -1,4 +1,5 @@
-"""`gvm report equality` (R-EQUALITY) and `gvm report quarterly` (R-PUBLISH)."""
+"""`gvm report equality` (R-EQUALITY), `quarterly` (R-PUBLISH), `backtest` and `gangs`
+(the gang conflict picture)."""
 
 from __future__ import annotations
 
@@ -11,22 +12,22 @@ from rich.table import Table
 
 from gvm import reference
 from gvm.bootstrap import bootstrap
-from gvm.cli.output import console, err_console, operator_name
+from gvm.cli.output import console, err_console, operator_name, write_files
 from gvm.domain.errors import GvmError
-from gvm.reports import charts
 from gvm.reports.equality import (
     FORCE_WIDE,
     census_frame,
-    equality_report,
-    equality_trend,
+    equality_with_trend,
     headline,
 )
+from gvm.reports.equality_page import equality_files
 from gvm.reports.release import quarter_end, quarter_ends, release_tables, write_release
 from gvm.services.oversight_reports import CohortKind, run_report
 
 CLI_ROLE = "operator"
 
-app = typer.Typer(help="Oversight reports: equality monitoring and the quarterly release.",
+app = typer.Typer(help="Oversight reports: equality monitoring, the quarterly release, the "
+                  "backtest and the gang conflict picture.",
                   no_args_is_help=True)
 
 
@@ -67,8 +68,8 @@ def equality(
                                         help="Report date, YYYY-MM-DD.")],
     borough: Annotated[str | None, typer.Option(help="Only this borough (GSS code).")] = None,
     cohort: CohortOption = CohortKind.REGISTER,
-    out: Annotated[Path, typer.Option("--out", help="Folder for the CSV files (and charts).")]
-    = Path("."),
+    out: Annotated[Path, typer.Option("--out", help="Folder for the HTML page, CSV files "
+                                      "and charts.")] = Path("."),
     quarters: Annotated[int, typer.Option(help="Quarters in the trend (quarter ends up to "
                                           "AS_OF).", min=1, max=40)] = 4,
 ) -> None:
@@ -81,11 +82,7 @@ def equality(
     dates = [*trend_dates, as_of]
 
     def compute(inputs):
-        now = inputs[as_of]
-        report = equality_report(now.cohort, now.suspects, census, as_of, borough=borough)
-        trend = equality_trend({d: (i.cohort, i.suspects) for d, i in inputs.items()},
-                               census, borough=borough)
-        return report, trend
+        return equality_with_trend(inputs, census, as_of, borough=borough)
 
     def summarise(result):
         report, trend = result
@@ -114,17 +111,11 @@ def equality(
                       _pct(r["census_share"]), _ci(r, "rri_census"), _pct(r["suspect_share"]),
                       _ci(r, "rri_suspects"), "n<5" if r["small_cell"] else "")
     console.print(table)
-    out.mkdir(parents=True, exist_ok=True)
     stem = f"equality_{as_of.isoformat()}" + (f"_{borough}" if borough else "")
-    report.write_csv(out / f"{stem}.csv")
-    trend.write_csv(out / f"{stem}_trend.csv")
-    written = [out / f"{stem}.csv", out / f"{stem}_trend.csv"]
-    if charts.available():
-        written += charts.rri_chart(top, out / stem,
-                                    title=f"RRI by ethnic group, {area}, {as_of.isoformat()}")
-    else:
-        err_console.print("matplotlib is not installed: no chart written.")
-    console.print("Wrote " + ", ".join(str(p) for p in written))
+    files = equality_files(report, trend, as_of=as_of, area=area, cohort=cohort.value,
+                           stem=stem)
+    write_files(out, files)
+    console.print(f"Wrote {len(files)} files to {out}: open {out / f'{stem}.html'}")
 
 
 @app.command()
@@ -174,7 +165,8 @@ def backtest(
     cohort: Annotated[CohortKind, typer.Option(
         "--cohort", help="The cohort at AS_OF for the per-cohort tables and coverage: "
         "eligible (default) or register.")] = CohortKind.ELIGIBLE,
-    out: Annotated[Path, typer.Option("--out", help="Folder for the CSV files.")] = Path("."),
+    out: Annotated[Path, typer.Option("--out", help="Folder for the HTML page, CSV files "
+                                      "and charts.")] = Path("."),
 ) -> None:
     """Does the score work? Scores everyone held on AS_OF and compares with who was
     involved in in-scope violence (suspect or victim) in the following months: ROC AUC
@@ -182,6 +174,7 @@ def backtest(
     import polars as pl
 
     from gvm.reports.backtest import backtest as compute_backtest
+    from gvm.reports.model_charts import backtest_files
     from gvm.services.backtest import run_backtest
 
     def summarise(result):
@@ -227,10 +220,48 @@ def backtest(
                   f"in the {cohort.value} cohort on the date: {c['in_cohort']}; known but "
                   f"not in it: {c['known_not_in_cohort']}; not known: {c['not_known']} "
                   f"(share not in the cohort {_pct(c['share_not_in_cohort'])}).")
-    out.mkdir(parents=True, exist_ok=True)
     stem = f"backtest_{as_of.isoformat()}"
-    result.discrimination.write_csv(out / f"{stem}_auc.csv")
-    result.calibration.write_csv(out / f"{stem}_calibration.csv")
-    pl.DataFrame([c]).write_csv(out / f"{stem}_coverage.csv")
-    console.print(f"Wrote {out / f'{stem}_auc.csv'}, {out / f'{stem}_calibration.csv'}, "
-                  f"{out / f'{stem}_coverage.csv'}")
+    files = backtest_files(result, stem=stem)
+    write_files(out, files)
+    console.print(f"Wrote {len(files)} files to {out}: open {out / f'{stem}.html'}")
+
+
+@app.command()
+def gangs(
+    as_of: Annotated[date, typer.Option("--as-of", parser=_date, metavar="DATE",
+                                        help="Report date, YYYY-MM-DD.")],
+    borough: Annotated[str | None, typer.Option(help="Only this borough's gangs and the "
+                                                "gangs they touch (GSS code).")] = None,
+    months: Annotated[int, typer.Option(help="Months of violence up to AS_OF.", min=1,
+                                        max=120)] = 12,
+    out: Annotated[Path, typer.Option("--out", help="Folder for the chart (PNG, SVG), the "
+                                      "CSV of edges and nodes, and the page.")] = Path("."),
+) -> None:
+    """The gang conflict picture: gangs (sized by their members' harm), recorded
+    rivalries and alliances, and violence between members of different gangs."""
+    from gvm.reports.gang_chart import gang_files
+    from gvm.reports.gangs import picture_of
+    from gvm.services.gang_picture import run_gang_picture
+
+    _check_borough(borough)
+
+    register = bootstrap()
+    try:
+        with err_console.status(f"Gang conflict picture as of {as_of.isoformat()}..."):
+            picture = run_gang_picture(
+                register.unit_of_work, as_of=as_of, months=months, policy=register.policy,
+                catalogue=register.catalogue,
+                compute=lambda i: picture_of(i, borough=borough),
+                summarise=lambda p: p.totals(), actor=operator_name(register.settings.actor),
+                actor_role=CLI_ROLE, borough=borough)
+    finally:
+        register.close()
+    t = picture.totals()
+    console.print(f"Gangs {t['gangs']}; incidents between members of different gangs "
+                  f"{t['incidents']} over {t['violent_pairs']} pairs; rivalries "
+                  f"{t['rivalries']}, alliances {t['alliances']}.")
+    stem = f"gangs_{as_of.isoformat()}" + (f"_{borough}" if borough else "")
+    files = gang_files(picture, stem=stem,
+                       area_name=reference.boroughs()[borough].name if borough else None)
+    write_files(out, files)
+    console.print(f"Wrote {len(files)} files to {out}: open {out / f'{stem}.html'}")

@@ -126,6 +126,23 @@ class Gang:
     borough_code: str
 
 
+class GangRelation(StrEnum):
+    RIVALRY = "rivalry"
+    ALLIANCE = "alliance"
+
+
+@dataclass(frozen=True, slots=True)
+class GangLink:
+    """A recorded rivalry or alliance between two gangs, as of `date`, with where it
+    came from (intelligence about groups, not about a person)."""
+
+    gang_a: str
+    gang_b: str
+    relation: GangRelation
+    date: date
+    source: str
+
+
 @dataclass(frozen=True, slots=True)
 class Offence:
     """A fact: one person's part in one recorded offence (an event can have several)."""
@@ -205,10 +222,14 @@ class Bundle:
     offences: tuple[Offence, ...] = ()
     intelligence: tuple[Intelligence, ...] = ()
     custody: tuple[CustodyPeriod, ...] = ()
+    gang_relations: tuple[GangLink, ...] = ()  # the optional gang_relations file
 
     def counts(self) -> dict[str, int]:
-        return {
+        counts = {
             "people": len(self.people), "aliases": len(self.aliases), "gangs": len(self.gangs),
             "offences": len(self.offences), "intelligence": len(self.intelligence),
             "custody": len(self.custody),
         }
+        if self.gang_relations:  # a bundle without the file reports as it always has
+            counts["gang_relations"] = len(self.gang_relations)
+        return counts

@@ -14,6 +14,13 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 """Every column is required in the header (its values may still be blank where allowed)."""
 
+# Files a bundle may hold beyond SPEC 4's: read and validated when present, never
+# written by the bundle writer, so a SPEC 4 bundle is exactly as it was.
+OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
+    "gang_relations": ("gang_a", "gang_b", "relation", "date", "source"),
+}
+ALL_COLUMNS: dict[str, tuple[str, ...]] = {**COLUMNS, **OPTIONAL_COLUMNS}
+
 TABLES: tuple[str, ...] = tuple(COLUMNS)
 REQUIRED_TABLES = frozenset({"people"})
 

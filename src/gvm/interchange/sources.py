@@ -20,7 +20,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from gvm.interchange.columns import COLUMNS, REQUIRED_TABLES, csv_name, sheet_label
+from gvm.interchange.columns import ALL_COLUMNS, REQUIRED_TABLES, csv_name, sheet_label
 from gvm.interchange.errors import ProblemLog
 
 Rows = Iterator[tuple[int, list[str]]]
@@ -58,14 +58,14 @@ def _column_indexes(header: list[str], table: str, label: str, log: ProblemLog) 
         else:
             found[key] = i
     ok = True
-    for column in COLUMNS[table]:
+    for column in ALL_COLUMNS[table]:
         if column not in found:
             log.add(label, 1, column, "required column is missing from the header row")
             ok = False
         elif column in repeated:
             log.add(label, 1, column, "column appears more than once in the header row")
             ok = False
-    return [found[c] for c in COLUMNS[table]] if ok else None
+    return [found[c] for c in ALL_COLUMNS[table]] if ok else None
 
 
 class CsvFolder:
@@ -159,7 +159,7 @@ def _locate_bad_utf8(path: Path, table: str) -> tuple[int, str | None]:
     try:
         for n, rec in enumerate(csv.reader(lines()), start=1):
             if n == 1 and not state["bad"]:
-                wanted = set(COLUMNS[table])
+                wanted = set(ALL_COLUMNS[table])
                 for i, name in enumerate(rec):
                     key = name.strip().lower()
                     if key in wanted:

@@ -31,6 +31,7 @@ from gvm.interchange.fields import (
     id_message,
     name_message,
 )
+from gvm.interchange.relations import validate_gang_relations
 from gvm.interchange.sources import Table
 
 
@@ -55,9 +56,10 @@ def validate_bundle(source: BundleSource, ctx: Context) -> Bundle:
     offences = validate_offences(source.table("offences"), ctx)
     intelligence = validate_intelligence(source.table("intelligence"), ctx)
     custody = validate_custody(source.table("custody"), ctx)
+    relations = validate_gang_relations(source.table("gang_relations"), ctx)
     return Bundle(people=tuple(people), aliases=tuple(aliases), gangs=tuple(gangs),
                   offences=tuple(offences), intelligence=tuple(intelligence),
-                  custody=tuple(custody))
+                  custody=tuple(custody), gang_relations=tuple(relations))
 
 
 def validate_people(table: Table, ctx: Context) -> list[Person]:

@@ -191,6 +191,33 @@ def coverage(frame: pl.DataFrame) -> dict[str, int | float | None]:
             "share_not_in_cohort": outside / total if total else None}
 
 
+def roc_points(scores: Sequence[float] | np.ndarray, labels: Sequence[bool] | np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """(false positive rate, true positive rate) at each distinct score taken as the
+    cut-off, from the highest down, starting at (0, 0) and ending at (1, 1). Ties move
+    both rates at once (a diagonal step), so the area under the points is the AUC."""
+    x = np.asarray(scores, dtype=float)
+    y = np.asarray(labels, dtype=bool)
+    m, n = int(y.sum()), int((~y).sum())
+    if m == 0 or n == 0:
+        return np.array([0.0, 1.0]), np.array([0.0, 1.0])
+    order = np.argsort(-x, kind="mergesort")
+    xs, ys = x[order], y[order]
+    last = np.flatnonzero(np.concatenate([xs[1:] != xs[:-1], [True]]))  # end of each tie
+    tp, fp = np.cumsum(ys)[last], np.cumsum(~ys)[last]
+    return np.concatenate([[0.0], fp / n]), np.concatenate([[0.0], tp / m])
+
+
+def roc(frame: pl.DataFrame) -> pl.DataFrame:
+    """The ROC points of each score for the primary outcome among everyone scored."""
+    scored = frame.filter(pl.col("known"))
+    parts = []
+    for name, column in SCORES.items():
+        fpr, tpr = roc_points(scored[column].to_numpy(), scored[OUTCOMES["involved"]].to_numpy())
+        parts.append(pl.DataFrame({"score": [name] * len(fpr), "fpr": fpr, "tpr": tpr}))
+    return pl.concat(parts)
+
+
 @dataclass(frozen=True, slots=True)
 class Backtest:
     as_of: date
@@ -198,6 +225,7 @@ class Backtest:
     discrimination: pl.DataFrame
     calibration: pl.DataFrame
     coverage: dict
+    roc: pl.DataFrame  # score, fpr, tpr: everyone scored, involvement as suspect or victim
 
     def headline(self, population: str = "scored", score: str = "harm",
                  outcome: str = "involved") -> dict:
@@ -211,4 +239,4 @@ def backtest(outcomes: pl.DataFrame, as_of: date, horizon_months: int) -> Backte
     """All of the backtest's tables for one outcomes frame (see the module docstring)."""
     frame = prepare_outcomes(outcomes, as_of)
     return Backtest(as_of, horizon_months, discrimination(frame), calibration(frame),
-                    coverage(frame))
+                    coverage(frame), roc(frame))

@@ -28,6 +28,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from datetime import date
+from typing import Any
 
 import polars as pl
 
@@ -227,6 +228,17 @@ def equality_trend(inputs: Mapping[date, tuple[pl.DataFrame, pl.DataFrame]],
     parts = [equality_report(c, s, census, day, borough=borough, by_borough=False)
              .filter(pl.col("breakdown") == "all") for day, (c, s) in sorted(inputs.items())]
     return pl.concat(parts) if parts else pl.DataFrame(schema=SCHEMA)
+
+
+def equality_with_trend(inputs: Mapping[date, Any], census: pl.DataFrame, as_of: date, *,
+                        borough: str | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The report on as_of and the trend over every date of `inputs` (each with
+    `.cohort` and `.suspects`, as gvm.services.oversight_reports.report_inputs gives)."""
+    now = inputs[as_of]
+    report = equality_report(now.cohort, now.suspects, census, as_of, borough=borough)
+    trend = equality_trend({d: (i.cohort, i.suspects) for d, i in inputs.items()}, census,
+                           borough=borough)
+    return report, trend
 
 
 def headline(report: pl.DataFrame, area: str = FORCE_WIDE) -> pl.DataFrame:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import polars as pl
 
@@ -167,3 +168,9 @@ def what_if(current: pl.DataFrame, proposed: pl.DataFrame, *, scope: pl.DataFram
         equality=equality_side_by_side((cohorts[0], suspects[0]), (cohorts[1], suspects[1]),
                                        census, as_of),
     )
+
+
+def what_if_of(inputs: Any, census: pl.DataFrame) -> WhatIf:
+    """what_if() of what gvm.services.whatif reads (its WhatIfInputs)."""
+    return what_if(inputs.current, inputs.proposed, scope=inputs.scope, cohorts=inputs.cohorts,
+                   suspects=inputs.suspects, census=census, as_of=inputs.as_of)

@@ -18,13 +18,17 @@ from typing import Any, TypeVar
 
 import polars as pl
 
-from gvm.domain.audit import AuditEvent, Operation
 from gvm.domain.batch import code_weight_units, score_batch
 from gvm.domain.dates import minus_months
 from gvm.domain.model import Role
 from gvm.domain.policy import Policy
 from gvm.services.access import InvalidInput
-from gvm.services.oversight_reports import DEMOGRAPHICS, CohortKind, _register_on
+from gvm.services.oversight_reports import (
+    DEMOGRAPHICS,
+    CohortKind,
+    _register_on,
+    log_report_run,
+)
 from gvm.services.ports import ReportsUnitOfWork, ReportsUnitOfWorkFactory
 
 T = TypeVar("T")
@@ -81,23 +85,15 @@ def run_backtest(uow_factory: ReportsUnitOfWorkFactory, *, as_of: date, horizon_
         outcomes = backtest_outcomes(uow, as_of, horizon_months, policy, catalogue,
                                      cohort=cohort)
         result = compute(outcomes)
-        uow.append_audit(AuditEvent(
-            actor=actor,
-            actor_role=actor_role,
-            operation=Operation.COMBINATION,
-            justification=(justification or "").strip()
-            or f"backtest report as of {as_of.isoformat()}",
-            record_type="report",
-            record_ids=(),
-            recipient=None,
-            detail={"report": "backtest", "as_of": as_of.isoformat(),
-                    "horizon_months": horizon_months, "cohort": cohort.value,
-                    "policy": policy.label, "policy_hash": policy.content_hash,
-                    "people": outcomes.height,
-                    "known": int(outcomes["known"].sum()),
-                    "cohort_size": int(outcomes["in_cohort"].sum()),
-                    "involved": int(outcomes["outcome"].sum()),
-                    **dict(summarise(result))},
-        ))
+        log_report_run(uow, actor=actor, actor_role=actor_role, justification=justification,
+                       default=f"backtest report as of {as_of.isoformat()}",
+                       detail={"report": "backtest", "as_of": as_of.isoformat(),
+                               "horizon_months": horizon_months, "cohort": cohort.value,
+                               "policy": policy.label, "policy_hash": policy.content_hash,
+                               "people": outcomes.height,
+                               "known": int(outcomes["known"].sum()),
+                               "cohort_size": int(outcomes["in_cohort"].sum()),
+                               "involved": int(outcomes["outcome"].sum()),
+                               **dict(summarise(result))})
         uow.commit()
     return result

@@ -98,6 +98,16 @@ def report_inputs(uow: ReportsUnitOfWork, dates: Sequence[date], policy: Policy,
     return out
 
 
+def log_report_run(uow: ReportsUnitOfWork, *, actor: str, actor_role: str,
+                   justification: str | None, default: str, detail: Mapping[str, Any]) -> None:
+    """Log a report run: a COMBINATION of record type "report", naming no one (the
+    detail holds aggregate numbers only)."""
+    uow.append_audit(AuditEvent(
+        actor=actor, actor_role=actor_role, operation=Operation.COMBINATION,
+        justification=(justification or "").strip() or default, record_type="report",
+        record_ids=(), recipient=None, detail=dict(detail)))
+
+
 def run_report(uow_factory: ReportsUnitOfWorkFactory, *, report: str, dates: Sequence[date],
                policy: Policy, catalogue: Mapping[str, str], cohort: CohortKind,
                compute: Callable[[dict[date, ReportInputs]], T],
@@ -111,22 +121,15 @@ def run_report(uow_factory: ReportsUnitOfWorkFactory, *, report: str, dates: Seq
         inputs = report_inputs(uow, dates, policy, catalogue, cohort=cohort, borough=borough)
         result = compute(inputs)
         last = max(dates)
-        uow.append_audit(AuditEvent(
-            actor=actor,
-            actor_role=actor_role,
-            operation=Operation.COMBINATION,
-            justification=(justification or "").strip()
-            or f"{report} report as of {last.isoformat()}",
-            record_type="report",
-            record_ids=(),
-            recipient=None,
-            detail={"report": report, "as_of": last.isoformat(),
-                    "dates": [d.isoformat() for d in sorted(set(dates))],
-                    "cohort": cohort.value, "borough": borough, "policy": policy.label,
-                    "policy_hash": policy.content_hash,
-                    "cohort_size": inputs[last].cohort.height,
-                    "suspects": inputs[last].suspects.height,
-                    **dict(summarise(result))},
-        ))
+        log_report_run(uow, actor=actor, actor_role=actor_role,
+                       justification=justification,
+                       default=f"{report} report as of {last.isoformat()}",
+                       detail={"report": report, "as_of": last.isoformat(),
+                               "dates": [d.isoformat() for d in sorted(set(dates))],
+                               "cohort": cohort.value, "borough": borough,
+                               "policy": policy.label, "policy_hash": policy.content_hash,
+                               "cohort_size": inputs[last].cohort.height,
+                               "suspects": inputs[last].suspects.height,
+                               **dict(summarise(result))})
         uow.commit()
     return result

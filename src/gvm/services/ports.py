@@ -161,6 +161,8 @@ class ReportsUnitOfWork(UnitOfWork, Protocol):
     def equality_frames(self, after: date, until: date
                         ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]: ...
 
+    def gang_frames(self) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]: ...
+
 
 ReportsUnitOfWorkFactory = Callable[[], AbstractContextManager[ReportsUnitOfWork]]
 

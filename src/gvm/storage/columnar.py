@@ -14,9 +14,11 @@ import polars as pl
 from sqlalchemy import Connection, Table, and_, select
 
 from gvm.domain import frames
-from gvm.domain.model import Role
+from gvm.domain.model import IntelCategory, Role
 from gvm.storage.tables import (
     custody,
+    gang_relations,
+    gangs,
     intelligence,
     offences,
     people,
@@ -123,3 +125,23 @@ def equality_frames(conn: Connection, after: date, until: date
         .where(and_(o.role == Role.SUSPECT.value, o.date > after, o.date <= until)),
         SUSPECT_OFFENCES)
     return who, decisions, suspects
+
+
+GANGS = {"gang_id": pl.String, "name": pl.String, "borough_code": pl.String}
+GANG_RELATIONS = {"gang_a": pl.String, "gang_b": pl.String, "relation": pl.String,
+                  "date": pl.Date}
+MEMBERSHIPS = {"person_id": pl.String, "gang_id": pl.String, "date": pl.Date}
+
+
+def gang_frames(conn: Connection) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """What the gang conflict picture reads: GANGS, GANG_RELATIONS (without their
+    source) and MEMBERSHIPS (person_id, gang_id and date of every gang_membership
+    intelligence item: ids only, no summary)."""
+    g, r, i = gangs.c, gang_relations.c, intelligence.c
+    return (
+        read_select(conn, select(g.gang_id, g.name, g.borough_code).order_by(g.gang_id),
+                    GANGS),
+        read_select(conn, select(r.gang_a, r.gang_b, r.relation, r.date), GANG_RELATIONS),
+        read_select(conn, select(i.person_id, i.gang_id, i.date).where(
+            i.category == IntelCategory.GANG_MEMBERSHIP.value), MEMBERSHIPS),
+    )

@@ -32,7 +32,16 @@ from gvm.domain.model import (
     SourceType,
 )
 from gvm.storage.bulk import upsert
-from gvm.storage.tables import aliases, custody, gangs, imports, intelligence, offences, people
+from gvm.storage.tables import (
+    aliases,
+    custody,
+    gang_relations,
+    gangs,
+    imports,
+    intelligence,
+    offences,
+    people,
+)
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 PERSON_FIELDS = ("surname", "forenames", "date_of_birth", "sex", "ethnicity", "borough_code")
@@ -96,6 +105,11 @@ def save_bundle(conn: Connection, bundle: Bundle, *, source_name: str, sha256: s
             {"person_id": c.person_id, "start_date": c.start_date, "end_date": c.end_date}
             for c in bundle.custody), keys=["person_id", "start_date"]),
     }
+    if bundle.gang_relations:  # the optional file: absent, the import is as it was
+        counts["gang_relations"] = upsert(conn, gang_relations, (
+            {"gang_a": r.gang_a, "gang_b": r.gang_b, "relation": _value(r.relation),
+             "date": r.date, "source": r.source} for r in bundle.gang_relations),
+            keys=["gang_a", "gang_b", "relation", "date"])
     result = {table: count.as_dict() for table, count in counts.items()}
     conn.execute(insert(imports).values(at=now, source_name=name, sha256=digest,
                                         counts=result))

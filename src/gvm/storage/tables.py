@@ -37,6 +37,7 @@ from gvm.authz.roles import Role as UserRole
 from gvm.domain.audit import Operation
 from gvm.domain.model import (
     Ethnicity,
+    GangRelation,
     HandlingCode,
     IntelCategory,
     IntelGrade,
@@ -138,6 +139,21 @@ gangs = Table(
     Column("name", String, nullable=False),
     Column("borough_code", String, ForeignKey("boroughs.code"), nullable=False),
     Index("ix_gangs_borough_code", "borough_code"),
+)
+
+# Recorded rivalries and alliances between two gangs (the optional gang_relations file).
+# About groups, not people. The importer stores each pair in one order (sorted ids).
+gang_relations = Table(
+    "gang_relations", metadata,
+    Column("gang_a", String, ForeignKey("gangs.gang_id"), nullable=False),
+    Column("gang_b", String, ForeignKey("gangs.gang_id"), nullable=False),
+    Column("relation", String, nullable=False),
+    Column("date", Date, nullable=False),
+    Column("source", String, nullable=False),
+    PrimaryKeyConstraint("gang_a", "gang_b", "relation", "date"),
+    CheckConstraint("gang_a <> gang_b", name="gang_pair"),
+    one_of("relation", GangRelation),
+    Index("ix_gang_relations_gang_b", "gang_b"),
 )
 
 offences = Table(

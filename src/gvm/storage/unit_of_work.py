@@ -274,6 +274,10 @@ class UnitOfWork(GovernanceMethods):
         gvm.storage.columnar.equality_frames."""
         return columnar.equality_frames(self.connection, after, until)
 
+    def gang_frames(self) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+        """(gangs, gang relations, gang memberships): gvm.storage.columnar.gang_frames."""
+        return columnar.gang_frames(self.connection)
+
     # quarterly cohort reviews, retention, subject and removal requests
     # (gvm.storage.reviews; gvm.services.reviews, .retention, .subject)
     def add_review(self, *, borough_code: str, opened_by: str, opened_at: datetime,

@@ -31,8 +31,10 @@ Scale = Literal["london", "national", "small"]
 # benchmark size, still spread over the 33 London boroughs.
 SCALES: dict[str, int] = {"small": 430, "london": 8_600, "national": 1_000_000}
 CHUNK = 50_000  # people per chunk; fixed, so output never depends on how it is run
-FILES = ("people", "gangs", "offences", "intelligence", "custody", "aliases")
-_WORLD, _PEOPLE, _NAMES, _OFFENCES, _INTEL, _BIAS = range(6)  # random streams
+FILES = ("people", "gangs", "offences", "intelligence", "custody", "aliases",
+         "gang_relations")
+# Random streams; a new one goes last, so the others (and their files) never change.
+_WORLD, _PEOPLE, _NAMES, _OFFENCES, _INTEL, _BIAS, _RELATIONS = range(7)
 
 Progress = Callable[[str, int, int], None]
 
@@ -51,6 +53,7 @@ class SynthSummary:
     intelligence: int
     custody: int
     aliases: int
+    gang_relations: int
 
     def counts(self) -> dict[str, int]:
         return {name: getattr(self, name) for name in FILES}
@@ -84,8 +87,9 @@ def generate(
     recording_bias: Mapping[str, float] | None = None,
     progress: Progress | None = None,
 ) -> SynthSummary:
-    """Write people.csv, gangs.csv, offences.csv, intelligence.csv, custody.csv and
-    aliases.csv for a synthetic population into the folder `out` (created if needed).
+    """Write people.csv, gangs.csv, offences.csv, intelligence.csv, custody.csv,
+    aliases.csv and gang_relations.csv (the optional file) for a synthetic population
+    into the folder `out` (created if needed).
 
     `recording_bias` maps an ethnic group to a multiplier on the rate at which
     intelligence of every category is recorded about people of that group, for the same
@@ -116,6 +120,9 @@ def generate(
         gangs = list(rows.gang_rows(world))
         writers["gangs"].writerows(gangs)
         counts["gangs"] = len(gangs)
+        relations = rows.gang_relation_rows(_rng(seed, 0, _RELATIONS), world, dates)
+        writers["gang_relations"].writerows(relations)
+        counts["gang_relations"] = len(relations)
         if progress:
             progress("gangs", len(gangs), len(gangs))
 

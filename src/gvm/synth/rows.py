@@ -13,13 +13,13 @@ from typing import Any
 
 import numpy as np
 
-from gvm.interchange.columns import COLUMNS
+from gvm.interchange.columns import ALL_COLUMNS
 from gvm.synth import names
 from gvm.synth.events import CATEGORIES, CODES, INTEL_GRADES, OUTCOMES, ROLES, Intel, Offences
 from gvm.synth.population import ETHNICITIES, SEXES, SOURCE_TYPES, People, World
 
 # The interchange layout is defined once, by the reader that will read these files.
-HEADERS: dict[str, tuple[str, ...]] = COLUMNS
+HEADERS: dict[str, tuple[str, ...]] = ALL_COLUMNS
 
 _EARLIEST = -16_000  # day offsets covered by the date table (before as_of)
 _LATEST = 1_000
@@ -86,6 +86,40 @@ def people_rows(rng: np.random.Generator, world: World, p: People, ids: list[str
 def gang_rows(world: World) -> Iterable[tuple[Any, ...]]:
     return zip(world.gang_ids, world.gang_names,
                [world.borough_codes[b] for b in world.gang_borough.tolist()], strict=True)
+
+
+RELATION_SOURCES = ("police intelligence", "partner agency", "community intelligence")
+# Per gang: the chance of a recorded rival and of a recorded ally, each drawn from its own
+# borough's other gangs or, for a rival, now and then the next borough's (code order).
+_RIVAL_P, _ALLY_P, _RIVAL_NEXT_P = 0.6, 0.25, 0.3
+
+
+def gang_relation_rows(rng: np.random.Generator, world: World,
+                       dates: Dates) -> list[tuple[Any, ...]]:
+    """Recorded rivalries and alliances (gang_relations.csv), dated in the three years
+    before as_of: about one for every gang, so the count scales with the gangs."""
+    def gangs_of(b: int) -> list[str]:
+        first = int(world.gang_offset[b])
+        return list(world.gang_ids[first:first + int(world.gang_count[b])])
+
+    picked: dict[tuple[str, str], str] = {}  # one relation per pair
+    n_boroughs = len(world.borough_codes)
+    for b in range(n_boroughs):
+        own, nxt = gangs_of(b), gangs_of((b + 1) % n_boroughs)
+        for gang in own:
+            for kind, p in (("rivalry", _RIVAL_P), ("alliance", _ALLY_P)):
+                if rng.random() >= p:
+                    continue
+                pool = [g for g in own if g != gang]
+                if kind == "rivalry" and (not pool or rng.random() < _RIVAL_NEXT_P):
+                    pool = [g for g in nxt if g != gang]
+                if pool:
+                    other = pool[int(rng.integers(0, len(pool)))]
+                    picked.setdefault((min(gang, other), max(gang, other)), kind)
+    days = dates(-rng.integers(30, 3 * 365, size=len(picked)))
+    sources = _pick(rng, RELATION_SOURCES, len(picked))
+    return [(a, c, kind, day, source) for ((a, c), kind), day, source
+            in zip(picked.items(), days, sources, strict=True)]
 
 
 def offence_rows(o: Offences, first_event: int, ids: list[str],

@@ -43,6 +43,8 @@ SURNAME = "Zanzibarova"  # distinctive: must never appear in a 4xx body
 PASSWORD = "correct horse battery staple"
 API = "/api/v1"
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+DEFAULT_POLICY = (Path(__file__).parents[3] / "src" / "gvm" / "data" / "policy"
+                  / "default.toml").read_text(encoding="utf-8")
 
 BUNDLE = {
     "people.csv": "person_id,surname,forenames,date_of_birth,sex,ethnicity,borough_code\n"

@@ -8,7 +8,7 @@ import uuid
 from typing import Any
 
 import pytest
-from api_support import AS_OF, CAMDEN, HACKNEY, intelligence_body, isa_body
+from api_support import AS_OF, CAMDEN, DEFAULT_POLICY, HACKNEY, intelligence_body, isa_body
 
 from gvm.api.deps import api_routes, declared_permissions, is_public
 from gvm.authz import Permission
@@ -75,6 +75,12 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", f"{V1}/referrals"):                 (401, 201, 201, 201, 403, 403, 403),
     ("POST", f"{V1}/referrals/{{referral_id}}/outcome"):
                                                  (401, 200, 409, 409, 403, 403, 403),
+    ("GET", f"{V1}/oversight/equality"):         (401, 403, 403, 200, 403, 200, 403),
+    ("GET", f"{V1}/oversight/equality.csv"):     (401, 403, 403, 200, 403, 200, 403),
+    ("GET", f"{V1}/oversight/quarterly"):        (401, 403, 403, 200, 403, 200, 403),
+    ("GET", f"{V1}/oversight/backtest"):         (401, 403, 403, 200, 403, 200, 403),
+    ("POST", f"{V1}/oversight/whatif"):          (401, 403, 403, 200, 403, 200, 403),
+    ("GET", f"{V1}/oversight/gangs"):            (401, 403, 403, 200, 403, 200, 403),
     ("POST", f"{V1}/auth/logout"):               (401, 204, 204, 204, 204, 204, 204),
 }
 PUBLIC = {("GET", f"{V1}/health"), ("POST", f"{V1}/auth/login")}
@@ -121,9 +127,15 @@ def _request(key: tuple[str, str], ids: dict[str, Any]) -> dict[str, Any]:
                        "referred_on": AS_OF},
         f"/referrals/{ids['referral_id']}/outcome": {"outcome": "engaged",
                                                      "outcome_on": AS_OF},
+        "/oversight/whatif": {"as_of": AS_OF, "proposed_policy": DEFAULT_POLICY},
     }
-    params = {"borough": CAMDEN} if path == "/meetings" and method == "GET" else None
-    return {"method": method, "path": path, "json": bodies.get(path), "params": params}
+    queries = {"/oversight/quarterly": {"quarter": "2024Q2"},
+               **{f"/oversight/{name}": {"as_of": AS_OF} for name in
+                  ("equality", "equality.csv", "backtest", "gangs")}}
+    if path == "/meetings" and method == "GET":
+        queries["/meetings"] = {"borough": CAMDEN}
+    return {"method": method, "path": path, "json": bodies.get(path),
+            "params": queries.get(path)}
 
 
 def _note_ids(ids: dict[str, Any], response: Any) -> None:
