@@ -17,8 +17,10 @@ from __future__ import annotations
 import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from functools import partial
+from typing import Annotated, Any, TypeVar
 
+import anyio.to_thread
 from fastapi import Depends, FastAPI, HTTPException, Request, status
 from fastapi.routing import APIRoute, iter_route_contexts
 
@@ -32,15 +34,36 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _UNAUTHENTICATED = {"WWW-Authenticate": "Bearer"}
 
 
-# Dependencies that do no I/O are `async def`: FastAPI runs a plain `def` dependency in
-# the threadpool, and each such hop costs a thread handover and a wake-up of the event
-# loop. Only `current_caller` (a database read) runs in the threadpool.
+# Every dependency is `async def`: FastAPI runs a plain `def` dependency in the
+# threadpool, and each such hop costs a thread handover and a wake-up of the event loop.
+# The one that reads the database (`current_caller`) says where with `in_register`.
+
+T = TypeVar("T")
+
 
 async def get_register(request: Request) -> Register:
     return request.app.state.register
 
 
 RegisterDep = Annotated[Register, Depends(get_register)]
+
+
+async def in_register(register: Register, use_case: Callable[..., T], /, *args: Any,
+                      **kwargs: Any) -> T:
+    """`use_case(*args, **kwargs)` (blocking database work) where it costs least.
+
+    SQLite (`Database.embedded`): called right here, on the event loop. Its reads take a
+    WAL snapshot and never wait, and a consultation's audit commit is a fraction of a
+    millisecond, while a hop to the threadpool and back costs as much CPU as the work
+    itself and hands the GIL between threads (docs/PERFORMANCE.md). The price: a
+    request waiting for SQLite's write lock (behind a re-scoring, say) holds up the
+    others meanwhile, as it would hold up their audit entries anyway.
+    PostgreSQL: in the threadpool, so that the loop serves other requests while this
+    one waits on the network.
+    """
+    if register.database.embedded:
+        return use_case(*args, **kwargs)
+    return await anyio.to_thread.run_sync(partial(use_case, *args, **kwargs))
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,22 +77,27 @@ def _not_signed_in(detail: str = "not signed in") -> HTTPException:
     return HTTPException(status.HTTP_401_UNAUTHORIZED, detail, headers=_UNAUTHENTICATED)
 
 
-def current_caller(request: Request, register: RegisterDep) -> Caller:
-    """The signed-in caller; 401 if none, 403 for a cookie write without its CSRF token."""
+async def current_caller(request: Request) -> Caller:
+    """The signed-in caller; 401 if none, 403 for a cookie write without its CSRF token.
+    (The register is read from the app, not through RegisterDep: every dependency FastAPI
+    solves costs some 20-40 µs per request, and every request runs this one.)"""
+    register: Register = request.app.state.register
     authorization = request.headers.get("authorization")
     if authorization is not None:
         scheme, _, token = authorization.partition(" ")
         token = token.strip()
         if scheme.lower() != "bearer" or not token:
             raise _not_signed_in("expected Authorization: Bearer <API token>")
-        actor = accounts.token_actor(register.unit_of_work, token)
+        actor = await in_register(register, accounts.token_actor, register.unit_of_work,
+                                  token)
         if actor is None:
             raise _not_signed_in("API token unknown, expired or revoked")
         return Caller(actor, "token")
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         raise _not_signed_in()
-    found = accounts.session_actor(register.unit_of_work, token)
+    found = await in_register(register, accounts.session_actor, register.unit_of_work,
+                              token)
     if found is None:
         raise _not_signed_in("session expired: sign in again")
     actor, csrf = found
@@ -84,23 +112,16 @@ def current_caller(request: Request, register: RegisterDep) -> Caller:
 CurrentCaller = Annotated[Caller, Depends(current_caller)]
 
 
-async def current_actor(caller: CurrentCaller) -> Actor:
-    return caller.actor
-
-
-CurrentActor = Annotated[Actor, Depends(current_actor)]
-
-
 def require(permission: Permission) -> Any:
     """Depends(...) giving the signed-in Actor if it holds `permission`: 401 when not
     signed in, 403 when the role (or the API token's scopes) lack it. Use it as
     `actor: Annotated[Actor, require(Permission.X)]` or in `dependencies=[...]`."""
 
-    async def check(actor: CurrentActor) -> Actor:
-        if not has_permission(actor, permission):
+    async def check(caller: CurrentCaller) -> Actor:
+        if not has_permission(caller.actor, permission):
             raise HTTPException(status.HTTP_403_FORBIDDEN,
                                 f"your role may not do this (needs {permission.value})")
-        return actor
+        return caller.actor
 
     check.gvm_permission = permission  # type: ignore[attr-defined]
     check.__name__ = f"require_{permission.name.lower()}"

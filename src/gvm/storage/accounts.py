@@ -13,6 +13,7 @@ from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from gvm.authz.accounts import ApiTokenRecord, SessionRecord, UserRecord
 from gvm.authz.roles import Role
+from gvm.storage.prepared import Prepared
 from gvm.storage.tables import api_tokens, sessions, users
 
 
@@ -84,13 +85,14 @@ def _session(row: Any) -> SessionRecord:
 
 # Every request looks its caller up: these two statements are built once (see
 # docs/PERFORMANCE.md).
-_SESSION_WITH_USER = (
+# Every request runs one of these two (prepared: gvm.storage.prepared).
+_SESSION_WITH_USER = Prepared(
     select(users, sessions.c.token_hash, sessions.c.user_id.label("s_user_id"),
            sessions.c.csrf_token, sessions.c.created_at.label("s_created_at"),
            sessions.c.last_seen_at, sessions.c.absolute_expiry)
     .join_from(sessions, users, sessions.c.user_id == users.c.user_id)
     .where(sessions.c.token_hash == bindparam("token_hash")))
-_TOKEN_WITH_USER = (
+_TOKEN_WITH_USER = Prepared(
     select(users, api_tokens.c.token_id, api_tokens.c.user_id.label("t_user_id"),
            api_tokens.c.name, api_tokens.c.scopes, api_tokens.c.created_at.label("t_created_at"),
            api_tokens.c.expires_at, api_tokens.c.revoked, api_tokens.c.last_used_at)
@@ -101,7 +103,7 @@ _TOKEN_WITH_USER = (
 def session_with_user(conn: Connection, token_hash: str
                       ) -> tuple[SessionRecord, UserRecord] | None:
     """The session and its user, in one primary-key lookup and join."""
-    row = conn.execute(_SESSION_WITH_USER, {"token_hash": token_hash}).first()
+    row = _SESSION_WITH_USER.first(conn, {"token_hash": token_hash})
     return None if row is None else (_session(row), _user(row))
 
 
@@ -139,7 +141,7 @@ def _token(row: Any) -> ApiTokenRecord:
 
 def api_token_with_user(conn: Connection, token_hash: str
                         ) -> tuple[ApiTokenRecord, UserRecord] | None:
-    row = conn.execute(_TOKEN_WITH_USER, {"token_hash": token_hash}).first()
+    row = _TOKEN_WITH_USER.first(conn, {"token_hash": token_hash})
     return None if row is None else (_token(row), _user(row))
 
 

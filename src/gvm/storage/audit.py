@@ -24,9 +24,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, text
+from sqlalchemy import Connection, bindparam, insert, select, text
 
 from gvm.domain.audit import AuditEvent, Operation
+from gvm.storage.prepared import Prepared
 from gvm.storage.tables import audit_log
 
 GENESIS_HASH = "0" * 64
@@ -85,15 +86,18 @@ class VerifyResult:
     head_hash: str | None = None
 
 
-_HEAD = select(audit_log.c.seq, audit_log.c.hash).order_by(audit_log.c.seq.desc()).limit(1)
+# Every consultation's commit runs these (prepared: gvm.storage.prepared).
+_HEAD = Prepared(select(audit_log.c.seq, audit_log.c.hash)
+                 .order_by(audit_log.c.seq.desc()).limit(1))
 _PG_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
-_INSERT = insert(audit_log)
+_INSERT = Prepared(insert(audit_log).values(
+    {c.name: bindparam(c.name, type_=c.type) for c in audit_log.c}))
 
 
 def _lock_chain_head(conn: Connection) -> tuple[int, str]:
     if conn.dialect.name == "postgresql":
         conn.execute(_PG_LOCK, {"key": PG_AUDIT_LOCK})
-    head = conn.execute(_HEAD).first()
+    head = _HEAD.first(conn)
     return (0, GENESIS_HASH) if head is None else (int(head.seq), head.hash)
 
 
@@ -121,7 +125,7 @@ def append_many(conn: Connection, events: Iterable[AuditEvent],
         }
         row["hash"] = prev = entry_hash(row)
         rows.append(row)
-    conn.execute(_INSERT, rows)
+    _INSERT.execute_many(conn, rows)
     return [r["seq"] for r in rows]
 
 

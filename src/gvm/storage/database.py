@@ -66,6 +66,11 @@ class Database:
     def url(self) -> URL:
         return self.engine.url
 
+    @property
+    def embedded(self) -> bool:
+        """SQLite: the database is a file read in this process, never over a network."""
+        return self._write_lock is not None
+
     def upgrade(self) -> None:
         """Create or migrate the schema to head and seed reference data; idempotent."""
         upgrade(self.engine)

@@ -10,10 +10,12 @@ match over the scoped rows (LIKE with escaped wildcards).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
     Connection,
+    Integer,
     String,
     and_,
     bindparam,
@@ -36,6 +38,7 @@ from gvm.domain.model import (
     SourceType,
 )
 from gvm.domain.views import GangSummary, PersonHit, PersonQuery, ScoreRunSummary
+from gvm.storage.prepared import Prepared
 from gvm.storage.tables import aliases, gangs, intelligence, people, score_runs, scores
 
 INTELLIGENCE_FIELDS = ("person_id", "gang_id", "date", "category", "source_id", "source_type",
@@ -50,8 +53,10 @@ def _pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-def _name_matches(surname: Any, forenames: Any, pattern: str, sqlite: bool = False) -> Any:
-    """`pattern` in "forenames surname" or in "surname forenames".
+def _name_matches(surname: Any, forenames: Any, pattern: Any, one_word: bool,
+                  sqlite: bool = False) -> Any:
+    """`pattern` (a LIKE pattern from `_pattern`) in "forenames surname" or in "surname
+    forenames".
 
     A name search scans every person in scope, so the test is made cheap. A pattern of
     one word (no space: `_pattern` escapes LIKE's wildcards, so none can stand for the
@@ -66,35 +71,59 @@ def _name_matches(surname: Any, forenames: Any, pattern: str, sqlite: bool = Fal
     def like(value: Any) -> Any:
         return (value if sqlite else func.lower(value)).like(pattern, escape="\\")
 
-    if " " not in pattern:
+    if one_word:
         return or_(like(surname), like(forenames))
     space = literal(" ", String)
     return and_(like(forenames + space + surname + space + forenames),
                 or_(like(forenames + space + surname), like(surname + space + forenames)))
 
 
-def search_people(conn: Connection, query: PersonQuery) -> list[PersonHit]:
-    """People matching every criterion given, ordered by name, at most `query.limit`."""
+# A search's statement depends only on which criteria it has (and how many boroughs),
+# not on their values: each shape is built and prepared once (gvm.storage.prepared).
+_SearchShape = tuple[int | None, bool, bool, bool | None, bool | None, bool]
+
+
+@lru_cache(maxsize=256)
+def _search_statement(shape: _SearchShape) -> Prepared:
+    boroughs, by_id, by_birth, name_one_word, alias_one_word, sqlite = shape
     p = people.c
-    sqlite = conn.dialect.name == "sqlite"
     stmt = select(p.person_id, p.surname, p.forenames, p.date_of_birth, p.borough_code)
-    if query.boroughs is not None:
-        if not query.boroughs:
-            return []
-        stmt = stmt.where(p.borough_code.in_(list(query.boroughs)))
-    if query.person_id:
-        stmt = stmt.where(p.person_id == query.person_id)
-    if query.date_of_birth is not None:
-        stmt = stmt.where(p.date_of_birth == query.date_of_birth)
-    if query.name:
-        stmt = stmt.where(_name_matches(p.surname, p.forenames, _pattern(query.name), sqlite))
-    if query.alias:
+    if boroughs is not None:
+        stmt = stmt.where(p.borough_code.in_([bindparam(f"b{i}") for i in range(boroughs)]))
+    if by_id:
+        stmt = stmt.where(p.person_id == bindparam("person_id"))
+    if by_birth:
+        stmt = stmt.where(p.date_of_birth == bindparam("date_of_birth"))
+    if name_one_word is not None:
+        stmt = stmt.where(_name_matches(p.surname, p.forenames, bindparam("name", type_=String),
+                                        name_one_word, sqlite))
+    if alias_one_word is not None:
         a = aliases.c
         stmt = stmt.where(exists().where(
             a.person_id == p.person_id,
-            _name_matches(a.surname, a.forenames, _pattern(query.alias), sqlite)))
-    rows = conn.execute(stmt.order_by(p.surname, p.forenames, p.person_id)
-                        .limit(query.limit)).all()
+            _name_matches(a.surname, a.forenames, bindparam("alias", type_=String),
+                          alias_one_word, sqlite)))
+    return Prepared(stmt.order_by(p.surname, p.forenames, p.person_id)
+                    .limit(bindparam("limit", type_=Integer)))
+
+
+def search_people(conn: Connection, query: PersonQuery) -> list[PersonHit]:
+    """People matching every criterion given, ordered by name, at most `query.limit`."""
+    if query.boroughs is not None and not query.boroughs:
+        return []
+    params: dict[str, Any] = {"limit": query.limit, "person_id": query.person_id,
+                              "date_of_birth": query.date_of_birth}
+    kinds = []
+    for key in ("name", "alias"):
+        text = getattr(query, key)
+        params[key] = pattern = None if not text else _pattern(text)
+        kinds.append(None if pattern is None else " " not in pattern)
+    for i, code in enumerate(query.boroughs or ()):
+        params[f"b{i}"] = code
+    statement = _search_statement((
+        None if query.boroughs is None else len(query.boroughs), bool(query.person_id),
+        query.date_of_birth is not None, *kinds, conn.dialect.name == "sqlite"))
+    rows = statement.rows(conn, params)
     bands = latest_bands(conn, [r.person_id for r in rows])
     return [PersonHit(r.person_id, r.surname, r.forenames, r.date_of_birth, r.borough_code,
                       *bands.get(r.person_id, (None, None, None)))
@@ -116,12 +145,15 @@ def people_summaries(conn: Connection, person_ids: Sequence[str]) -> list[Person
             for r in rows]
 
 
-# Built once: every search runs it (an expanding IN takes the list at execution).
-_LATEST_BANDS = (
-    select(scores.c.person_id, scores.c.harm_band, scores.c.victim_band, score_runs.c.as_of)
-    .join(score_runs, score_runs.c.id == scores.c.run_id)
-    .where(scores.c.person_id.in_(bindparam("ids", expanding=True)))
-    .order_by(scores.c.person_id, score_runs.c.as_of.desc(), score_runs.c.id.desc()))
+@lru_cache(maxsize=256)
+def _latest_bands_statement(count: int) -> Prepared:
+    """For `count` people (every search runs it, with up to MAX_SEARCH_RESULTS ids)."""
+    return Prepared(
+        select(scores.c.person_id, scores.c.harm_band, scores.c.victim_band,
+               score_runs.c.as_of)
+        .join(score_runs, score_runs.c.id == scores.c.run_id)
+        .where(scores.c.person_id.in_([bindparam(f"p{i}") for i in range(count)]))
+        .order_by(scores.c.person_id, score_runs.c.as_of.desc(), score_runs.c.id.desc()))
 
 
 def latest_bands(conn: Connection, person_ids: Sequence[str]) -> dict[str, tuple[Any, ...]]:
@@ -129,7 +161,9 @@ def latest_bands(conn: Connection, person_ids: Sequence[str]) -> dict[str, tuple
     if not person_ids:
         return {}
     found: dict[str, tuple[Any, ...]] = {}
-    for person_id, *bands in conn.execute(_LATEST_BANDS, {"ids": list(person_ids)}):
+    statement = _latest_bands_statement(len(person_ids))
+    for person_id, *bands in statement.rows(
+            conn, {f"p{i}": person_id for i, person_id in enumerate(person_ids)}):
         found.setdefault(person_id, tuple(bands))
     return found
 

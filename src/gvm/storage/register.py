@@ -15,6 +15,7 @@ from gvm.domain.register import (
     RegisterState,
     RegisterStatus,
 )
+from gvm.storage.prepared import Prepared
 from gvm.storage.tables import people, register_decisions, register_entries
 
 
@@ -23,11 +24,12 @@ def _status(row: Any) -> RegisterStatus:
                           since=row.since, decided_by=row.decided_by, rationale=row.rationale)
 
 
-_ENTRY = select(register_entries).where(register_entries.c.person_id == bindparam("person_id"))
+_ENTRY = Prepared(select(register_entries)  # every profile view reads it
+                  .where(register_entries.c.person_id == bindparam("person_id")))
 
 
 def register_entry(conn: Connection, person_id: str) -> RegisterStatus | None:
-    row = conn.execute(_ENTRY, {"person_id": person_id}).first()  # built once: hot path
+    row = _ENTRY.first(conn, {"person_id": person_id})
     return None if row is None else _status(row)
 
 

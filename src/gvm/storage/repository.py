@@ -32,6 +32,7 @@ from gvm.domain.model import (
     SourceType,
 )
 from gvm.storage.bulk import upsert
+from gvm.storage.prepared import Prepared
 from gvm.storage.tables import (
     aliases,
     custody,
@@ -127,25 +128,25 @@ def _person(row: Any) -> Person:
 
 _PERSON_COLUMNS = (people.c.person_id, *(people.c[f] for f in PERSON_FIELDS))
 
-# The statements of one person's profile, built once: building a statement costs three
-# times what executing it does, and a profile view runs six of them (see
-# docs/PERFORMANCE.md).
+# The statements of one person's profile, prepared once (gvm.storage.prepared): run
+# through SQLAlchemy each would cost several times what SQLite takes to answer it, and a
+# profile view runs five of them (see docs/PERFORMANCE.md).
 _PERSON_ID = bindparam("person_id")
-_PERSON = select(*_PERSON_COLUMNS).where(people.c.person_id == _PERSON_ID)
-_EXISTS = select(people.c.person_id).where(people.c.person_id == _PERSON_ID)
-_ALIASES = (select(aliases.c.person_id, aliases.c.surname, aliases.c.forenames)
-            .where(aliases.c.person_id == _PERSON_ID)
-            .order_by(aliases.c.surname, aliases.c.forenames))
-_OFFENCES = (select(offences).where(offences.c.person_id == _PERSON_ID)
-             .order_by(offences.c.date, offences.c.event_id))
-_INTELLIGENCE = (select(intelligence).where(intelligence.c.person_id == _PERSON_ID)
-                 .order_by(intelligence.c.date, intelligence.c.intel_id))
-_CUSTODY = (select(custody).where(custody.c.person_id == _PERSON_ID)
-            .order_by(custody.c.start_date))
+_PERSON = Prepared(select(*_PERSON_COLUMNS).where(people.c.person_id == _PERSON_ID))
+_EXISTS = Prepared(select(people.c.person_id).where(people.c.person_id == _PERSON_ID))
+_ALIASES = Prepared(select(aliases.c.person_id, aliases.c.surname, aliases.c.forenames)
+                    .where(aliases.c.person_id == _PERSON_ID)
+                    .order_by(aliases.c.surname, aliases.c.forenames))
+_OFFENCES = Prepared(select(offences).where(offences.c.person_id == _PERSON_ID)
+                     .order_by(offences.c.date, offences.c.event_id))
+_INTELLIGENCE = Prepared(select(intelligence).where(intelligence.c.person_id == _PERSON_ID)
+                         .order_by(intelligence.c.date, intelligence.c.intel_id))
+_CUSTODY = Prepared(select(custody).where(custody.c.person_id == _PERSON_ID)
+                    .order_by(custody.c.start_date))
 
 
 def person(conn: Connection, person_id: str) -> Person | None:
-    row = conn.execute(_PERSON, {"person_id": person_id}).first()
+    row = _PERSON.first(conn, {"person_id": person_id})
     return None if row is None else _person(row)
 
 
@@ -162,7 +163,7 @@ def iter_people(conn: Connection, borough: str | None = None) -> Iterator[Person
 
 
 def person_aliases(conn: Connection, person_id: str) -> list[Alias]:
-    rows = conn.execute(_ALIASES, {"person_id": person_id})
+    rows = _ALIASES.rows(conn, {"person_id": person_id})
     return [Alias(person_id=r.person_id, surname=r.surname, forenames=r.forenames)
             for r in rows]
 
@@ -172,13 +173,13 @@ def person_records(conn: Connection, person_id: str, *, known: bool = False
     """What the scoring rules read about one person, oldest first; None if unknown.
     `known`: the caller has just read the person in this transaction (no check)."""
     key = {"person_id": person_id}
-    if not known and conn.execute(_EXISTS, key).first() is None:
+    if not known and _EXISTS.first(conn, key) is None:
         return None
     found_offences = tuple(
         Offence(event_id=r.event_id, date=r.date, ho_offence_code=r.ho_offence_code,
                 person_id=r.person_id, role=Role(r.role),
                 outcome=None if r.outcome is None else Outcome(r.outcome))
-        for r in conn.execute(_OFFENCES, key)
+        for r in _OFFENCES.rows(conn, key)
     )
     found_intelligence = tuple(
         Intelligence(intel_id=r.intel_id, date=r.date, person_id=r.person_id,
@@ -187,11 +188,11 @@ def person_records(conn: Connection, person_id: str, *, known: bool = False
                      source_grade=SourceGrade(r.source_grade),
                      intel_grade=IntelGrade(r.intel_grade),
                      handling_code=HandlingCode(r.handling_code), summary=r.summary)
-        for r in conn.execute(_INTELLIGENCE, key)
+        for r in _INTELLIGENCE.rows(conn, key)
     )
     found_custody = tuple(
         CustodyPeriod(person_id=r.person_id, start_date=r.start_date, end_date=r.end_date)
-        for r in conn.execute(_CUSTODY, key)
+        for r in _CUSTODY.rows(conn, key)
     )
     return PersonRecords(person_id=person_id, offences=found_offences,
                          intelligence=found_intelligence, custody=found_custody)

@@ -1,0 +1,109 @@
+"""`Prepared`: a SQLAlchemy Core statement compiled once per dialect and run straight on
+the DB-API connection, for the statements every request runs (the token check, a
+profile's reads, the audit chain head and insert).
+
+Why: executing a statement through SQLAlchemy costs about 60 µs of Python around it
+(execution context, events, result metadata and row objects) where SQLite itself takes
+5 to 30 µs for these primary-key and index lookups, and a profile view runs eight of them
+(docs/PERFORMANCE.md). The statement is still written in Core, over the tables of
+tables.py, and compiled by SQLAlchemy for the connection's dialect; its values go through
+the same type processors (bind and result) SQLAlchemy would apply, so the rows hold the
+same Python values (dates, aware UTC datetimes) on SQLite and PostgreSQL.
+
+It runs inside the Connection's transaction: `rows` begins it first if it has not begun
+(on SQLite the `begin` listener of engine.py emits BEGIN DEFERRED or IMMEDIATE), so
+prepared reads and ordinary ones share one snapshot, and commit and rollback stay the
+Connection's.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Connection
+from sqlalchemy.engine import Dialect
+from sqlalchemy.sql import Executable
+
+Processor = Callable[[Any], Any] | None
+
+
+class _Compiled:
+    __slots__ = ("binds", "positional", "results", "row", "sql")
+
+    def __init__(self, statement: Any, dialect: Dialect) -> None:
+        compiled = statement.compile(dialect=dialect)
+        self.sql = compiled.string
+        self.positional = bool(compiled.positional)
+        order = compiled.positiontup if self.positional else list(compiled.binds)
+        self.binds: list[tuple[str, Any, Processor]] = []
+        for name in order or ():
+            bind = compiled.binds[name]
+            self.binds.append((name, bind, bind.type.dialect_impl(dialect)
+                               .bind_processor(dialect)))
+        columns = list(getattr(statement, "selected_columns", ()))
+        self.results: list[Processor] = [
+            c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns]
+        self.row = namedtuple("Row", [c.key for c in columns]) if columns else None  # type: ignore[misc]
+
+    def arguments(self, params: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
+        values = []
+        for _, bind, process in self.binds:
+            value = params.get(bind.key, bind.effective_value)
+            values.append(value if process is None or value is None else process(value))
+        if self.positional:
+            return values
+        return {name: value for (name, _, _), value in zip(self.binds, values, strict=True)}
+
+
+class Prepared:
+    """One statement (a `select`, or an `insert` with bind parameters), compiled on first
+    use for each dialect it meets."""
+
+    __slots__ = ("_by_dialect", "statement")
+
+    def __init__(self, statement: Executable) -> None:
+        self.statement = statement
+        self._by_dialect: dict[str, _Compiled] = {}
+
+    def _compiled(self, conn: Connection) -> _Compiled:
+        dialect = conn.dialect
+        found = self._by_dialect.get(dialect.name)
+        if found is None:
+            found = self._by_dialect[dialect.name] = _Compiled(self.statement, dialect)
+        return found
+
+    @staticmethod
+    def _dbapi(conn: Connection) -> Any:
+        if not conn.in_transaction():
+            conn.begin()
+        return conn.connection.dbapi_connection
+
+    def rows(self, conn: Connection, params: Mapping[str, Any] | None = None) -> list[Any]:
+        """Every row, as named tuples (`row.person_id`), values typed as SQLAlchemy would."""
+        compiled = self._compiled(conn)
+        cursor = self._dbapi(conn).cursor()
+        try:
+            cursor.execute(compiled.sql, compiled.arguments(params or {}))
+            found = cursor.fetchall()
+        finally:
+            cursor.close()
+        make, processors = compiled.row._make, compiled.results
+        if not any(processors):
+            return [make(r) for r in found]
+        return [make([v if p is None or v is None else p(v)
+                      for p, v in zip(processors, r, strict=True)]) for r in found]
+
+    def first(self, conn: Connection, params: Mapping[str, Any] | None = None) -> Any:
+        found = self.rows(conn, params)
+        return found[0] if found else None
+
+    def execute_many(self, conn: Connection, params: Iterable[Mapping[str, Any]]) -> None:
+        """Run a writing statement once for each set of values."""
+        compiled = self._compiled(conn)
+        cursor = self._dbapi(conn).cursor()
+        try:
+            cursor.executemany(compiled.sql, [compiled.arguments(p) for p in params])
+        finally:
+            cursor.close()
