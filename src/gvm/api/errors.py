@@ -10,8 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI, Request, status
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
 
 from gvm.api.schemas.common import ErrorOut, ValidationErrorOut
 from gvm.domain.errors import GvmError, NotEligible
@@ -50,6 +52,20 @@ async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
                         status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
 
 
+# FastAPI answers a body it cannot decode at all (not UTF-8, say) with this 400, which no
+# route documents; it is a malformed request like any other, so it becomes a 422.
+_UNPARSABLE_BODY = "There was an error parsing the body"
+
+
+async def _http_error(request: Request, exc: Exception) -> Any:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == status.HTTP_400_BAD_REQUEST and exc.detail == _UNPARSABLE_BODY:
+        return JSONResponse({"detail": [{"loc": ["body"], "msg": "expected a UTF-8 JSON body",
+                                         "type": "json_invalid"}]},
+                            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+    return await http_exception_handler(request, exc)
+
+
 async def _invalid_input(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, InvalidInput)
     detail = [{"loc": ["body", field], "msg": message, "type": "value_error"}
@@ -72,5 +88,6 @@ async def _gvm_error(_: Request, exc: Exception) -> JSONResponse:
 
 def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)  # type: ignore[arg-type]
+    app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(InvalidInput, _invalid_input)
     app.add_exception_handler(GvmError, _gvm_error)

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query
 
 from gvm.api.deps import RegisterDep, require
 from gvm.api.errors import error_responses
+from gvm.api.schemas.common import MAX_ID
 from gvm.api.schemas.oversight import AuditEntriesOut, AuditEntryOut, VerifyOut
 from gvm.authz import Actor, Permission
 from gvm.domain.audit import Operation
@@ -30,7 +31,8 @@ def entries(
     since: Annotated[date | None, Query(alias="from", description="From this day (UTC)")] = None,
     until: Annotated[date | None, Query(alias="to", description="To this day (UTC), "
                                         "inclusive")] = None,
-    after: Annotated[int | None, Query(ge=0, description="Entries after this seq")] = None,
+    after: Annotated[int | None, Query(ge=0, le=MAX_ID,
+                                       description="Entries after this seq")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> AuditEntriesOut:
     """In order; the query itself is logged (a consultation of the log)."""

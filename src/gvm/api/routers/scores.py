@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, status
 
 from gvm.api.deps import RegisterDep, require
 from gvm.api.errors import error_responses
+from gvm.api.schemas.common import MAX_ID
 from gvm.api.schemas.register import ScoreRunIn, ScoreRunOut
 from gvm.authz import Actor, Permission
 from gvm.domain.views import ScoreRunSummary
@@ -39,6 +40,6 @@ def run(body: ScoreRunIn, register: RegisterDep, actor: Scorer) -> ScoreRunOut:
 
 @router.get("/runs/{run_id}", response_model=ScoreRunOut,
             responses=error_responses(401, 403, 404, 422), summary="A run's counts by band")
-def get_run(run_id: Annotated[int, Path(ge=1)], register: RegisterDep,
+def get_run(run_id: Annotated[int, Path(ge=1, le=MAX_ID)], register: RegisterDep,
             actor: Scorer) -> ScoreRunOut:
     return run_out(score_runs.score_run(register.unit_of_work, actor, run_id))

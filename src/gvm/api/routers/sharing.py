@@ -11,6 +11,7 @@ from fastapi import APIRouter, Path, Query, Response, status
 
 from gvm.api.deps import RegisterDep, require
 from gvm.api.errors import error_responses
+from gvm.api.schemas.common import MAX_ID
 from gvm.api.schemas.sharing import (
     DisclosureIn,
     DisclosureListOut,
@@ -28,7 +29,7 @@ from gvm.services.disclosure_pdf import export_disclosure_pdf
 
 router = APIRouter(tags=["sharing"])
 
-DisclosureId = Annotated[int, Path(ge=1, description="Disclosure id")]
+DisclosureId = Annotated[int, Path(ge=1, le=MAX_ID, description="Disclosure id")]
 Maker = Annotated[Actor, require(Permission.DISCLOSURE_MAKE)]
 Partner = Annotated[Actor, require(Permission.DISCLOSURE_RECEIVE)]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

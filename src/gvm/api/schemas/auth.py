@@ -6,13 +6,13 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from gvm.api.schemas.common import Request
+from gvm.api.schemas.common import Request, Text
 from gvm.authz import Actor
 
 
 class LoginIn(Request):
-    username: str = Field(min_length=1, max_length=100)
-    password: str = Field(min_length=1, max_length=1024)
+    username: Text = Field(min_length=1, max_length=100)
+    password: Text = Field(min_length=1, max_length=1024)
     totp_code: str = Field(pattern=r"^[0-9]{6}$", description="The authenticator app's code")
 
 

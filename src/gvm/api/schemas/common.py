@@ -2,16 +2,35 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+# Text may hold anything but NUL, which PostgreSQL cannot store or compare: refused as
+# malformed (422) at the edge, the same on either backend.
+NO_NUL = r"^[^\x00]*$"
+Text = Annotated[str, StringConstraints(pattern=NO_NUL)]
+# The documented patterns also say what remains after stripping must not be blank, so
+# that a client can tell from the document alone which values are accepted.
+NOT_BLANK = r"^[^\x00]*[^\x00\s][^\x00]*$"
+# Ids the database assigns are INTEGER (32-bit on PostgreSQL): a larger number is no id,
+# and is refused as malformed before it reaches a driver that cannot bind it.
+MAX_ID = 2**31 - 1
+# A scoring date: scores look back years from it, and a date near year 1 has no years
+# before it to look back into.
+# The pattern says the same range in the document (JSON Schema has no date bounds).
+ScoringDate = Annotated[date, Field(ge=date(1900, 1, 1), le=date(2199, 12, 31),
+                                    json_schema_extra={"pattern": r"^(19|20|21)[0-9]{2}-"})]
 BoroughCode = Annotated[str, StringConstraints(pattern=r"^E09[0-9]{6}$")]
 RecordId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
-                                            max_length=64, pattern=r"^[^\x00-\x1f\x7f]+$")]
+                                            max_length=64, pattern=r"^[^\x00-\x1f\x7f]+$"),
+                     Field(json_schema_extra={
+                         "pattern": r"^[^\x00-\x1f\x7f]*[^\x00-\x1f\x7f\s][^\x00-\x1f\x7f]*$"})]
 Justification = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
-                                                 max_length=500)]
-ShortText = Annotated[str, StringConstraints(max_length=200)]
+                                                 max_length=500, pattern=NO_NUL),
+                          Field(json_schema_extra={"pattern": NOT_BLANK})]
+ShortText = Annotated[str, StringConstraints(max_length=200, pattern=NO_NUL)]
 
 
 class Request(BaseModel):

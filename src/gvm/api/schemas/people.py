@@ -4,14 +4,32 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from gvm.api.schemas.common import BoroughCode, Justification, RecordId, Request, ShortText
+from gvm.api.schemas.common import (
+    NOT_BLANK,
+    BoroughCode,
+    Justification,
+    RecordId,
+    Request,
+    ScoringDate,
+    ShortText,
+)
 
 
 class SearchIn(Request):
     """Criteria combine with AND; at least one of name, alias, date of birth or id.
     Names and dates of birth travel in the body, never in a URL."""
+
+    # The "at least one" rule in the document too, so a client (or a fuzzer) can tell a
+    # valid search from the schema alone; blank text is no criterion.
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"anyOf": [
+        {"required": ["name"], "properties": {"name": {"type": "string", "pattern": NOT_BLANK}}},
+        {"required": ["alias"], "properties": {"alias": {"type": "string", "pattern": NOT_BLANK}}},
+        {"required": ["date_of_birth"], "properties": {"date_of_birth": {"type": "string"}}},
+        {"required": ["person_id"],
+         "properties": {"person_id": {"type": "string", "pattern": NOT_BLANK}}},
+    ]})
 
     name: ShortText | None = Field(None, description="Part of 'forenames surname', any case")
     alias: ShortText | None = None
@@ -41,7 +59,7 @@ class SearchOut(BaseModel):
 class ViewIn(Request):
     justification: Justification = Field(description="Why you are viewing this record "
                                          "(logged, DPA 2018 s.62)")
-    as_of: date | None = Field(None, description="Scoring date; default today")
+    as_of: ScoringDate | None = Field(None, description="Scoring date; default today")
 
 
 class PersonOut(BaseModel):

@@ -8,9 +8,21 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from gvm.api.schemas.common import BoroughCode, Justification, RecordId, Request
+from gvm.api.schemas.common import (
+    BoroughCode,
+    Justification,
+    RecordId,
+    Request,
+    ScoringDate,
+    Text,
+)
 from gvm.api.schemas.people import IntelligenceOut, PersonHitOut
 from gvm.domain.model import HandlingCode, IntelCategory, IntelGrade, SourceGrade, SourceType
+from gvm.domain.register import MIN_RATIONALE_CHARS
+
+# The service's rule (gvm.services.register) as a pattern: MIN_RATIONALE_CHARS or more
+# from the first to the last non-blank character.
+RATIONALE_PATTERN = rf"^[^\x00]*[^\x00\s][^\x00]{{{MIN_RATIONALE_CHARS - 2},}}[^\x00\s][^\x00]*$"
 
 Code = str  # enumerated values are checked by the importer's rules (same messages)
 
@@ -45,7 +57,7 @@ class IntelligenceIn(Request):
     source_grade: Code = Field(max_length=8, json_schema_extra=_choices(SourceGrade))
     intel_grade: Code = Field(max_length=8, json_schema_extra=_choices(IntelGrade))
     handling_code: Code = Field(max_length=8, json_schema_extra=_choices(HandlingCode))
-    summary: str = Field("", max_length=2000)
+    summary: Text = Field("", max_length=2000)
     justification: Justification = Field(description="Why this is recorded (logged)")
 
 
@@ -64,7 +76,7 @@ class IntelligenceCorrectionIn(Request):
     intel_grade: Code | None = Field(None, max_length=8, json_schema_extra=_choices(IntelGrade))
     handling_code: Code | None = Field(None, max_length=8,
                                        json_schema_extra=_choices(HandlingCode))
-    summary: str | None = Field(None, max_length=2000)
+    summary: Text | None = Field(None, max_length=2000)
     justification: Justification = Field(description="Why the item is corrected (logged)")
 
 
@@ -76,7 +88,7 @@ class CorrectionOut(BaseModel):
 
 
 class ScoreRunIn(Request):
-    as_of: date
+    as_of: ScoringDate
     borough: BoroughCode | None = Field(None, description="Borough roles: their own "
                                         "(the default); force-wide roles: omit for everyone")
 
@@ -108,9 +120,11 @@ class CohortOut(BaseModel):
 class DecisionIn(Request):
     person_id: RecordId
     decision: Literal["include", "remove"]
-    rationale: str = Field(min_length=1, max_length=2000,
-                           description="The supervisor's reasons (R-HUMAN), kept and logged")
-    as_of: date | None = Field(None, description="Scoring date shown with the decision; "
+    rationale: Text = Field(min_length=1, max_length=2000, json_schema_extra={
+        "pattern": RATIONALE_PATTERN},
+        description="The supervisor's reasons (R-HUMAN), kept and logged: at least "
+        f"{MIN_RATIONALE_CHARS} characters once stripped")
+    as_of: ScoringDate | None = Field(None, description="Scoring date shown with the decision; "
                                "default today")
 
 

@@ -7,7 +7,15 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from gvm.api.schemas.common import BoroughCode, Justification, RecordId, Request
+from gvm.api.schemas.common import (
+    MAX_ID,
+    BoroughCode,
+    Justification,
+    RecordId,
+    Request,
+    ScoringDate,
+    Text,
+)
 from gvm.domain.sharing import DisclosableField, OrganisationType
 
 
@@ -15,12 +23,12 @@ class IsaIn(Request):
     """An agreement with one partner organisation. Courts and prosecutors are not valid
     recipients and no purpose may be sentencing or prosecution (R-NO-COURT)."""
 
-    organisation: str = Field(min_length=1, max_length=200)
+    organisation: Text = Field(min_length=1, max_length=200)
     organisation_type: OrganisationType
-    purpose: str = Field(min_length=1, max_length=2000)
+    purpose: Text = Field(min_length=1, max_length=2000)
     boroughs: list[BoroughCode] = Field(min_length=1, max_length=33)
     permitted_fields: list[DisclosableField] = Field(min_length=1)
-    handling_conditions: str = Field(default="", max_length=2000)
+    handling_conditions: Text = Field(default="", max_length=2000)
     start_date: date
     end_date: date
 
@@ -47,10 +55,10 @@ class DisclosureIn(Request):
     """Who and what to disclose under an ISA; `as_of` (default today) is the date the
     scores and records are taken on."""
 
-    isa_id: int
+    isa_id: int = Field(ge=1, le=MAX_ID)
     person_ids: list[RecordId] = Field(min_length=1, max_length=200)
     fields: list[DisclosableField] = Field(min_length=1)
-    as_of: date | None = None
+    as_of: ScoringDate | None = None
     justification: Justification
 
 
