@@ -142,6 +142,8 @@ class RecordsUnitOfWork(RegisterUnitOfWork, Protocol):
 
     def score_run_summary(self, run_id: int) -> ScoreRunSummary | None: ...
 
+    def recipients_of(self, person_id: str) -> list[Any]: ...
+
     def audit_search(self, *, record_id: str | None = None, actor: str | None = None,
                      operation: Any = None, since: datetime | None = None,
                      until: datetime | None = None, after_seq: int | None = None,
