@@ -115,7 +115,10 @@ def record_intelligence(
     """A new graded intelligence item about a person in the actor's scope; logged as a
     collection. The gang, when given, must be one the actor may see."""
     check(actor, Permission.INTELLIGENCE_WRITE)
-    reason = justified(justification)
+    try:  # a missing reason is reported together with the fields' problems
+        reason, missing = justified(justification), []
+    except InvalidInput as e:
+        reason, missing = "", e.problems
     values = {"intel_id": f"INT-{uuid.uuid4().hex[:16].upper()}", "date": dated,
               "person_id": person_id, "gang_id": gang_id, "category": category,
               "source_id": source_id, "source_type": source_type,
@@ -123,8 +126,13 @@ def record_intelligence(
               "handling_code": handling_code, "summary": summary}
     with uow_factory() as uow:
         _person_in_scope(uow, actor, person_id)
-        item = _validated(values, _gang_visible(uow, actor, gang_id),
-                          today or date.today())
+        try:
+            item = _validated(values, _gang_visible(uow, actor, gang_id),
+                              today or date.today())
+        except InvalidInput as e:
+            raise InvalidInput([*e.problems, *missing]) from None
+        if missing:
+            raise InvalidInput(missing)
         uow.add_intelligence(item)
         uow.append_audit(event(
             actor, Operation.COLLECTION, justification=reason, record_type="person",

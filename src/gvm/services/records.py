@@ -37,6 +37,7 @@ from gvm.domain.model import (
 from gvm.domain.policy import Policy
 from gvm.domain.register import RegisterStatus
 from gvm.domain.scoring import ScoreResult, score_person
+from gvm.domain.sharing import Recipient
 from gvm.domain.views import GangSummary, PersonHit, PersonQuery
 from gvm.services.access import (
     NOT_IN_SCOPE,
@@ -73,6 +74,7 @@ class Profile:
     intelligence: tuple[Intelligence, ...]
     custody: tuple[CustodyPeriod, ...]
     register: RegisterStatus | None  # None: never decided on
+    disclosures: tuple[Recipient, ...] = ()  # to whom the record went, oldest first
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +132,7 @@ def view_profile(
         records = uow.person_records(person_id, known=True)
         aliases = tuple(uow.aliases(person_id))
         status = uow.register_entry(person_id)
+        disclosures = tuple(uow.recipients_of(person_id))
         score = score_person(records, as_of, policy, catalogue)
         uow.commit_audit(event(  # returns once committed; raises (nothing shown) if not
             actor, Operation.CONSULTATION, justification=reason, record_type="person",
@@ -138,7 +141,7 @@ def view_profile(
     return Profile(person=person, aliases=aliases,
                    categories=tuple(category_labels(records.offences)), score=score,
                    offences=records.offences, intelligence=records.intelligence,
-                   custody=records.custody, register=status)
+                   custody=records.custody, register=status, disclosures=disclosures)
 
 
 def list_gangs(uow_factory: RecordsUnitOfWorkFactory, actor: Actor, *,

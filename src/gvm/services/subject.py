@@ -195,3 +195,13 @@ def overdue_removal_requests(uow_factory: ReviewsUnitOfWorkFactory, today: date
     with uow_factory(read_only=True) as uow:
         pending = uow.removal_requests(unanswered=True)
     return [r for r in (_request(s, today) for s in pending) if r.overdue]
+
+
+def removal_requests_due(uow_factory: ReviewsUnitOfWorkFactory, today: date, *,
+                         within_days: int) -> list[RemovalRequest]:
+    """Unanswered removal requests whose deadline is at most `within_days` away, or
+    past (ids and dates only)."""
+    with uow_factory(read_only=True) as uow:
+        pending = uow.removal_requests(unanswered=True)
+    return [r for r in (_request(s, today) for s in pending)
+            if (r.deadline - today).days <= within_days]

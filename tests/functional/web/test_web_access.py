@@ -5,8 +5,10 @@ the sign-in page."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
-from api_support import CAMDEN
+from api_support import AS_OF, CAMDEN
 from pages import Pages
 from test_api_access import MATRIX as API_MATRIX
 
@@ -20,13 +22,34 @@ WEB_MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/sign-in"):                       (200, 200, 200, 200, 200, 200, 200),
     ("POST", "/sign-in"):                      (403, 403, 403, 403, 403, 403, 403),
     ("GET", "/"):                              (SIGN_IN, 200, 200, 200, 200, 200, 200),
+    ("GET", "/dashboard"):                     (SIGN_IN, 200, 200, 200, 403, 403, 403),
+    ("GET", "/people/search"):                 (SIGN_IN, 200, 200, 200, 403, 403, 403),
+    ("POST", "/people/search"):                (SIGN_IN, 200, 200, 200, 403, 403, 403),
+    ("GET", "/people/{person_id}"):            (SIGN_IN, 200, 200, 200, 403, 403, 403),
+    ("POST", "/people/{person_id}"):           (SIGN_IN, 200, 200, 200, 403, 403, 403),
+    ("GET", "/people/{person_id}/intelligence"): (SIGN_IN, 200, 200, 200, 403, 403, 403),
+    ("POST", "/people/{person_id}/intelligence"): (SIGN_IN, 200, 200, 200, 403, 403, 403),
+    ("POST", "/people/{person_id}/decisions"): (SIGN_IN, 403, 200, 403, 403, 403, 403),
     ("POST", "/sign-out"):                     (SIGN_IN, 303, 303, 303, 303, 303, 303),
 }
 PUBLIC_PAGES = {("GET", "/sign-in"), ("POST", "/sign-in")}
 
 
-def _path(path: str) -> str:
-    return path.format(borough_code=CAMDEN, person_id="P1")
+def _request(method: str, path: str) -> dict[str, Any]:
+    """A request valid for any role that may make it (Camden's records)."""
+    person = "P4" if path.endswith("/decisions") else "P1"
+    bodies = {
+        "/people/search": {"name": "a"},
+        "/people/{person_id}": {"reason": "matrix check", "as_of": AS_OF},
+        "/people/{person_id}/intelligence": {
+            "date": "2024-05-01", "category": "weapon_access", "source_id": "S9",
+            "source_type": "police", "source_grade": "1", "intel_grade": "B",
+            "handling_code": "P", "summary": "seen", "justification": "matrix check"},
+        "/people/{person_id}/decisions": {"decision": "include", "as_of": AS_OF,
+                                          "rationale": "two graded sources corroborate"},
+    }
+    return {"path": path.format(borough_code=CAMDEN, person_id=person),
+            **({"data": bodies.get(path)} if method == "POST" else {})}
 
 
 def test_every_route_declares_exactly_one_permission_or_is_public(api):
@@ -53,7 +76,7 @@ def test_allow_deny_matrix(pages):
                         for role in ROLES}
         got[(method, path)] = tuple(
             (sessions[role].get if method == "GET" else sessions[role].post)(
-                _path(path)).status_code for role in ROLES)
+                **_request(method, path)).status_code for role in ROLES)
     assert got == WEB_MATRIX
 
 
