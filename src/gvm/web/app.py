@@ -8,9 +8,9 @@ from fastapi.staticfiles import StaticFiles
 
 from gvm.web import errors
 from gvm.web.render import HERE
-from gvm.web.routes import auth
+from gvm.web.routes import auth, meetings
 
-ROUTERS = (auth,)
+ROUTERS = (auth, meetings)
 
 
 def install(app: FastAPI, api_prefix: str) -> None:

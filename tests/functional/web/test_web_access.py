@@ -20,13 +20,27 @@ WEB_MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/sign-in"):                       (200, 200, 200, 200, 200, 200, 200),
     ("POST", "/sign-in"):                      (403, 403, 403, 403, 403, 403, 403),
     ("GET", "/"):                              (SIGN_IN, 200, 200, 200, 200, 200, 200),
+    # Meetings (no meeting exists here: 404 to those who may read one; a lead's empty
+    # form is refused as incomplete).
+    ("GET", "/meetings"):                      (SIGN_IN, 200, 200, 200, 403, 403, 403),
+    ("POST", "/meetings"):                     (SIGN_IN, 403, 422, 403, 403, 403, 403),
+    ("GET", "/meetings/{meeting_id}"):         (SIGN_IN, 404, 404, 404, 403, 403, 403),
+    ("POST", "/meetings/{meeting_id}/attendees"): (SIGN_IN, 403, 422, 403, 403, 403, 403),
+    ("POST", "/meetings/{meeting_id}/attendees/{attendee_id}/signature"):
+        (SIGN_IN, 403, 422, 403, 403, 403, 403),
+    ("POST", "/meetings/{meeting_id}/actions"): (SIGN_IN, 403, 422, 403, 403, 403, 403),
+    ("GET", "/meetings/{meeting_id}/attendees/{attendee_id}/pack"):
+        (SIGN_IN, 404, 404, 404, 403, 403, 403),
+    ("GET", "/meetings/{meeting_id}/attendees/{attendee_id}/pack.pdf"):
+        (SIGN_IN, 404, 404, 404, 403, 403, 403),
+    # last: it ends the sessions
     ("POST", "/sign-out"):                     (SIGN_IN, 303, 303, 303, 303, 303, 303),
 }
 PUBLIC_PAGES = {("GET", "/sign-in"), ("POST", "/sign-in")}
 
 
 def _path(path: str) -> str:
-    return path.format(borough_code=CAMDEN, person_id="P1")
+    return path.format(borough_code=CAMDEN, person_id="P1", meeting_id=1, attendee_id=1)
 
 
 def test_every_route_declares_exactly_one_permission_or_is_public(api):
