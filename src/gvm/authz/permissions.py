@@ -31,6 +31,7 @@ class Permission(StrEnum):
     AUDIT_READ = "oversight:audit:read"
     AUDIT_VERIFY = "oversight:audit:verify"
     SUBJECT_ACCESS = "oversight:subject:report"  # subject access and removal requests
+    EQUALITY_READ = "oversight:equality:read"  # the equality report: aggregates only
     # Administration: accounts, never personal data of nominals.
     USER_MANAGE = "admin:user:manage"
     # Anyone signed in: their own account.

@@ -29,7 +29,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[P]] = {
     Role.PARTNER: frozenset({P.BOROUGH_READ, P.DISCLOSURE_RECEIVE, P.DISCLOSURE_LIST,
                               P.SELF}),
     Role.DPO: frozenset({P.BOROUGH_READ, P.AUDIT_READ, P.AUDIT_VERIFY, P.ISA_READ,
-                          P.ISA_MANAGE, P.DISCLOSURE_LIST, P.SUBJECT_ACCESS, P.SELF}),
+                          P.ISA_MANAGE, P.DISCLOSURE_LIST, P.SUBJECT_ACCESS, P.EQUALITY_READ,
+                          P.SELF}),
     Role.ADMIN: frozenset({P.BOROUGH_READ, P.USER_MANAGE, P.AUDIT_VERIFY, P.ISA_READ,
                             P.ISA_MANAGE, P.SELF}),
 }

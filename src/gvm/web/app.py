@@ -8,9 +8,9 @@ from fastapi.staticfiles import StaticFiles
 
 from gvm.web import errors
 from gvm.web.render import HERE
-from gvm.web.routes import auth, meetings
+from gvm.web.routes import auth, equality, meetings
 
-ROUTERS = (auth, meetings)
+ROUTERS = (auth, meetings, equality)
 
 
 def install(app: FastAPI, api_prefix: str) -> None:

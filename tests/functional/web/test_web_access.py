@@ -33,6 +33,7 @@ WEB_MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
         (SIGN_IN, 404, 404, 404, 403, 403, 403),
     ("GET", "/meetings/{meeting_id}/attendees/{attendee_id}/pack.pdf"):
         (SIGN_IN, 404, 404, 404, 403, 403, 403),
+    ("GET", "/oversight/equality"):            (SIGN_IN, 403, 403, 403, 403, 200, 403),
     # last: it ends the sessions
     ("POST", "/sign-out"):                     (SIGN_IN, 303, 303, 303, 303, 303, 303),
 }
