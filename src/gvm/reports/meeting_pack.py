@@ -43,8 +43,10 @@ def _show_ids(pack: MeetingPack) -> bool:
     return pack.fields is None or "person_id" in pack.fields
 
 
-def render_html(pack: MeetingPack) -> str:
-    return _ENV.get_template("meeting_pack.html").render(
+def render_html(pack: MeetingPack, template: str = "meeting_pack.html") -> str:
+    """The pack as a standalone document, or with `template="meeting_pack_body.html"`
+    its content only, for a page that brings its own layout and styles."""
+    return _ENV.get_template(template).render(
         pack=pack, columns=columns(pack), cell=cell, show_ids=_show_ids(pack))
 
 

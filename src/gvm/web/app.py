@@ -8,9 +8,9 @@ from fastapi.staticfiles import StaticFiles
 
 from gvm.web import errors
 from gvm.web.render import HERE
-from gvm.web.routes import auth, dashboard, intelligence, people, register
+from gvm.web.routes import auth, dashboard, equality, intelligence, meetings, people, register
 
-ROUTERS = (auth, dashboard, people, intelligence, register)
+ROUTERS = (auth, dashboard, people, intelligence, register, meetings, equality)
 
 
 def install(app: FastAPI, api_prefix: str) -> None:

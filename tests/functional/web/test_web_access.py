@@ -30,6 +30,21 @@ WEB_MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/people/{person_id}/intelligence"): (SIGN_IN, 200, 200, 200, 403, 403, 403),
     ("POST", "/people/{person_id}/intelligence"): (SIGN_IN, 200, 200, 200, 403, 403, 403),
     ("POST", "/people/{person_id}/decisions"): (SIGN_IN, 403, 200, 403, 403, 403, 403),
+    # Meetings (no meeting exists here: 404 to those who may read one; a lead's empty
+    # form is refused as incomplete).
+    ("GET", "/meetings"):                      (SIGN_IN, 200, 200, 200, 403, 403, 403),
+    ("POST", "/meetings"):                     (SIGN_IN, 403, 422, 403, 403, 403, 403),
+    ("GET", "/meetings/{meeting_id}"):         (SIGN_IN, 404, 404, 404, 403, 403, 403),
+    ("POST", "/meetings/{meeting_id}/attendees"): (SIGN_IN, 403, 422, 403, 403, 403, 403),
+    ("POST", "/meetings/{meeting_id}/attendees/{attendee_id}/signature"):
+        (SIGN_IN, 403, 422, 403, 403, 403, 403),
+    ("POST", "/meetings/{meeting_id}/actions"): (SIGN_IN, 403, 422, 403, 403, 403, 403),
+    ("GET", "/meetings/{meeting_id}/attendees/{attendee_id}/pack"):
+        (SIGN_IN, 404, 404, 404, 403, 403, 403),
+    ("GET", "/meetings/{meeting_id}/attendees/{attendee_id}/pack.pdf"):
+        (SIGN_IN, 404, 404, 404, 403, 403, 403),
+    ("GET", "/oversight/equality"):            (SIGN_IN, 403, 403, 200, 403, 200, 403),
+    # last: it ends the sessions
     ("POST", "/sign-out"):                     (SIGN_IN, 303, 303, 303, 303, 303, 303),
 }
 PUBLIC_PAGES = {("GET", "/sign-in"), ("POST", "/sign-in")}
@@ -48,7 +63,8 @@ def _request(method: str, path: str) -> dict[str, Any]:
         "/people/{person_id}/decisions": {"decision": "include", "as_of": AS_OF,
                                           "rationale": "two graded sources corroborate"},
     }
-    return {"path": path.format(borough_code=CAMDEN, person_id=person),
+    return {"path": path.format(borough_code=CAMDEN, person_id=person,
+                                       meeting_id=1, attendee_id=1),
             **({"data": bodies.get(path)} if method == "POST" else {})}
 
 
