@@ -81,7 +81,7 @@ def borough_dashboard(uow_factory: DashboardUnitOfWorkFactory, actor: Actor,
     with uow_factory() as uow:
         members = [m.person_id for m in uow.register_cohort(borough_code)]
         hits = {h.person_id: h for h in uow.people_summaries(members)}
-        lines: list[ReviewLine] = [review_line(uow, p, as_of, policy, catalogue)
+        lines: list[ReviewLine] = [review_line(uow, p, as_of, policy, catalogue)[0]
                                    for p in members]
         in_borough = [r for r in requests
                       if (person := uow.person(r.person_id)) is not None

@@ -156,13 +156,6 @@ def review_line(uow: ReviewsUnitOfWork, person_id: str, as_of: date, policy: Pol
     return line, result
 
 
-def review_line(uow: ReviewsUnitOfWork, person_id: str, as_of: date, policy: Policy,
-                catalogue: Mapping[str, str]) -> ReviewLine:
-    """One person's line as a review on `as_of` would show it, undecided (the borough
-    dashboard's proposals). The caller checks scope and logs the consultation."""
-    return _line(uow, person_id, as_of, policy, catalogue)[0]
-
-
 def open_review(uow_factory: ReviewsUnitOfWorkFactory, actor: Actor, borough_code: str,
                 as_of: date, policy: Policy, catalogue: Mapping[str, str], *,
                 now: datetime | None = None) -> CohortReview:
