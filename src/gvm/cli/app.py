@@ -50,6 +50,8 @@ def main() -> None:
 
 # Governance: quarterly cohort reviews, retention and subject access (R-REVIEW,
 # R-RETENTION, R-SUBJECT).
-from gvm.cli import governance_cmd  # noqa: E402
+from gvm.cli import governance_cmd, meeting_cmd, sharing_cmd  # noqa: E402
 
 governance_cmd.register(app)
+sharing_cmd.register(app)
+meeting_cmd.register(app)
