@@ -10,6 +10,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
+import sqlalchemy as sa
 
 from gvm.authz import Actor, Role
 from gvm.domain.audit import Operation
@@ -28,10 +29,10 @@ from gvm.domain.model import (
 from gvm.domain.reviews import ReviewDecision
 from gvm.domain.sharing import SharingError
 from gvm.reference import default_policy, offence_catalogue
-from gvm.services import diversion, meeting_packs, meetings, reviews, sharing
+from gvm.services import diversion, meeting_packs, meetings, retention, reviews, sharing, subject
 from gvm.services.access import InvalidInput
 from gvm.services.errors import Forbidden, NotFound
-from gvm.services.register import decide_inclusion
+from gvm.services.register import decide_inclusion, decide_removal
 
 CAMDEN, HACKNEY = "E09000007", "E09000012"
 AS_OF = date(2024, 6, 30)
@@ -171,3 +172,35 @@ def test_a_childs_data_goes_only_under_a_safeguarding_or_youth_support_isa(uow):
     assert [(p["person_id"], p["child"]) for p in pack(lead).people] == [
         ("P8", False), ("P9", True)]
     assert [p["person_id"] for p in pack(rep).people] == ["P8"]
+
+
+def test_reports_and_notices_about_a_child_record_the_guardian(database, uow):
+    """Policy [children]: a subject report about a child goes to a named parent or
+    guardian, recorded with the child's record (and erased with it); the erasure names
+    them in its notice and the log says a guardian was told, by flag only."""
+    when = datetime(2024, 7, 5, tzinfo=UTC)
+    with pytest.raises(InvalidInput, match="guardian"):
+        subject.subject_report(uow, DPO, "P9", now=when)
+    report = subject.subject_report(uow, DPO, "P9", guardian="Mrs A Nwosu (mother)",
+                                    now=when)
+    assert report.child and report.guardian == "Mrs A Nwosu (mother)"
+    assert report.record_counts["guardian_contacts"] == 1
+    adult = subject.subject_report(uow, DPO, "P8", now=when)
+    assert not adult.child and adult.guardian is None
+    decide_removal(uow, "P9", actor=LEAD, rationale=WHY, as_of=AS_OF,
+                   policy=default_policy(), catalogue=offence_catalogue(), now=when)
+    with pytest.raises(InvalidInput, match="guardian"):
+        retention.erase_person(uow, LEAD, "P9", rationale=WHY, now=when)
+    erased = retention.erase_person(uow, LEAD, "P9", rationale=WHY,
+                                    guardian="Mrs A Nwosu (mother)", now=when)
+    assert erased.guardian_notice.startswith("To Mrs A Nwosu (mother), as parent or guardian")
+    with database.engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM guardian_contacts")).scalar_one() == 0
+        text = " ".join(str(v) for row in conn.execute(sa.text("SELECT * FROM audit_log"))
+                        for v in row)
+    assert "Nwosu" not in text  # neither the child's name nor the guardian's
+    with database.unit_of_work() as u:
+        flags = [e.event.detail.get("to_guardian") for e in u.audit_entries(record_id="P9")
+                 if e.event.operation in (Operation.ERASURE, Operation.CONSULTATION)
+                 and "to_guardian" in e.event.detail]
+    assert flags == [True, True]  # the report and the erasure

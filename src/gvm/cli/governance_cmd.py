@@ -77,8 +77,12 @@ def retention_due_cmd(today: TodayOption = None) -> None:
                       f"{r.deadline.isoformat()}")
 
 
-def subject_report_cmd(person_id: Annotated[str, typer.Argument(help="The person id.")]
-                       ) -> None:
+def subject_report_cmd(
+    person_id: Annotated[str, typer.Argument(help="The person id.")],
+    guardian: Annotated[str | None, typer.Option(
+        "--guardian", help="For a child: the parent or guardian the report goes to "
+        "(required for a child, and recorded).")] = None,
+) -> None:
     """Subject access (R-SUBJECT): whether the person is or was on the register, what is
     held (counts by kind), and every disclosure of their record. Logged as a
     consultation by the operator, acting as the data protection officer."""
@@ -86,10 +90,11 @@ def subject_report_cmd(person_id: Annotated[str, typer.Argument(help="The person
     try:
         actor = Actor(user_id=0, username=operator_name(register.settings.actor),
                       role=Role.DPO)
-        report = subject_report(register.unit_of_work, actor, person_id)
+        report = subject_report(register.unit_of_work, actor, person_id, guardian=guardian)
     finally:
         register.close()
-    console.print(f"Person {report.person_id}")
+    console.print(f"Person {report.person_id}"
+                  + (" (a child: report to their parent or guardian)" if report.child else ""))
     console.print(f"  records held: {'yes' if report.held else 'no'}"
                   + (f" (erased {report.erased_at.isoformat()})" if report.erased_at else ""))
     console.print(f"  on the register now: {'yes' if report.on_register else 'no'}; "

@@ -218,6 +218,9 @@ class ReviewsUnitOfWork(RegisterUnitOfWork, Protocol):
 
     def referrals_of(self, person_ids: list[str]) -> list[Any]: ...
 
+    def add_guardian_contact(self, *, person_id: str, purpose: str, guardian: str,
+                             recorded_by: str, recorded_at: datetime) -> int: ...
+
     def audit_search(self, *, record_id: str | None = None, actor: str | None = None,
                      operation: Any = None, since: datetime | None = None,
                      until: datetime | None = None, after_seq: int | None = None,

@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime
 
 from gvm.authz import Actor, Permission, may_access_person
 from gvm.domain.audit import Operation
+from gvm.domain.children import is_child
 from gvm.domain.errors import GvmError
 from gvm.domain.policy import Policy
 from gvm.domain.register import MIN_RATIONALE_CHARS, RegisterState
@@ -47,6 +48,7 @@ class Erasure:
     person_id: str
     erased_at: datetime
     notices: tuple[ErasureNotice, ...]
+    guardian_notice: str | None = None  # to the parent or guardian of a child
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +68,8 @@ def _notice_text(organisation: str, person_id: str, refs: list[tuple[int, dateti
 
 
 def erase_person(uow_factory: ReviewsUnitOfWorkFactory, actor: Actor, person_id: str, *,
-                 rationale: str, now: datetime | None = None) -> Erasure:
+                 rationale: str, guardian: str | None = None, now: datetime | None = None
+                 ) -> Erasure:
     """Erase the person's personal data (R-RETENTION) and return the notices for every
     earlier recipient of their record (R-ACCURACY). Only a gang lead of their borough,
     with a rationale, for a person who is not on the register."""
@@ -81,6 +84,11 @@ def erase_person(uow_factory: ReviewsUnitOfWorkFactory, actor: Actor, person_id:
         if person is None or not may_access_person(actor, Permission.REGISTER_DECIDE,
                                                    person.borough_code):
             raise NotFound(NO_SUCH_PERSON)
+        to = (guardian or "").strip()[:200]
+        child = is_child(person.date_of_birth, now.date())
+        if child and not to:
+            raise InvalidInput([("guardian", "this person is a child: name the parent or "
+                                 "guardian the erasure notice goes to")])
         entry = uow.register_entry(person_id)
         if entry is not None and entry.status is RegisterState.ON:
             raise StillOnRegister("this person is on the register: record a removal "
@@ -100,9 +108,15 @@ def erase_person(uow_factory: ReviewsUnitOfWorkFactory, actor: Actor, person_id:
             detail={"borough": person.borough_code,
                     "was_on_register": entry is not None,
                     "recipients_notified": [n.organisation for n in notices],
-                    "disclosure_ids": sorted(d for n in notices for d in n.disclosure_ids)}))
+                    "disclosure_ids": sorted(d for n in notices for d in n.disclosure_ids),
+                    **({"to_guardian": True} if child else {})}))
         uow.commit()
-    return Erasure(person_id, now, notices)
+    # The guardian's name is not kept once the child's record is gone: it is only in the
+    # notice handed back to send (the log says a guardian was told).
+    note = (f"To {to}, as parent or guardian of person {person_id}: their record on the "
+            f"gangs violence register was erased on {now.date().isoformat()}, and every "
+            "organisation that received it has been told to erase it too.") if child else None
+    return Erasure(person_id, now, notices, note)
 
 
 def candidates_due_for_erasure(uow_factory: ReviewsUnitOfWorkFactory, today: date,

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime
 
 from gvm.authz import Actor, Permission
 from gvm.domain.audit import Operation
+from gvm.domain.children import is_child
 from gvm.domain.model import category_labels
 from gvm.domain.reviews import (
     RemovalOutcome,
@@ -70,6 +71,8 @@ class SubjectReport:
     categories: tuple[str, ...]  # victim / suspect / convicted / witness (R-CATEGORY)
     disclosures: tuple[DisclosureLine, ...]
     removal_requests: tuple[RemovalRequest, ...]
+    child: bool = False  # under 18 on the report date
+    guardian: str | None = None  # the parent or guardian a child's report went to
 
 
 def _person_id(person_id: str) -> str:
@@ -88,14 +91,27 @@ def _request(stored, today: date) -> RemovalRequest:
 
 
 def subject_report(uow_factory: ReviewsUnitOfWorkFactory, actor: Actor, person_id: str, *,
-                   now: datetime | None = None) -> SubjectReport:
+                   guardian: str | None = None, now: datetime | None = None
+                   ) -> SubjectReport:
     """What the register holds on the person and who it went to (R-SUBJECT); logged as a
-    consultation with the justification "subject access request" (R-LOG)."""
+    consultation with the justification "subject access request" (R-LOG). A report
+    about a child goes to their parent or guardian, named in `guardian` and recorded
+    with the child's record (policy [children])."""
     check(actor, Permission.SUBJECT_ACCESS)
     person_id = _person_id(person_id)
     now = now or datetime.now(UTC)
+    to = (guardian or "").strip()
+    if len(to) > 200:
+        raise InvalidInput([("guardian", "at most 200 characters")])
     with uow_factory() as uow:
         person = uow.person(person_id)
+        child = person is not None and is_child(person.date_of_birth, now.date())
+        if child and not to:
+            raise InvalidInput([("guardian", "this person is a child: name the parent or "
+                                 "guardian the report goes to")])
+        if child:
+            uow.add_guardian_contact(person_id=person_id, purpose="subject_report",
+                                     guardian=to, recorded_by=actor.username, recorded_at=now)
         history: list[RegisterHistoryLine] = []
         erased_at: datetime | None = None
         counts: dict[str, int] = {}
@@ -129,7 +145,8 @@ def subject_report(uow_factory: ReviewsUnitOfWorkFactory, actor: Actor, person_i
         uow.append_audit(event(actor, Operation.CONSULTATION, justification=SUBJECT_ACCESS,
                                record_type="person", record_ids=[person_id],
                                detail={"report": "subject_access", "held": person is not None,
-                                       "disclosures": len(disclosures)}))
+                                       "disclosures": len(disclosures),
+                                       "to_guardian": child}))
         uow.commit()
     return SubjectReport(
         person_id=person_id, held=person is not None, erased=erased_at is not None,
@@ -137,7 +154,8 @@ def subject_report(uow_factory: ReviewsUnitOfWorkFactory, actor: Actor, person_i
         on_register=entry_now is not None and entry_now.status.value == "on",
         ever_on_register=any(h.decision == "include" for h in history),
         register_history=tuple(history), record_counts=counts, categories=categories,
-        disclosures=tuple(disclosures), removal_requests=requests)
+        disclosures=tuple(disclosures), removal_requests=requests, child=child,
+        guardian=to if child else None)
 
 
 def log_removal_request(uow_factory: ReviewsUnitOfWorkFactory, actor: Actor, person_id: str,

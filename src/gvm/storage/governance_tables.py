@@ -80,3 +80,16 @@ support_referrals = Table(
     one_of("outcome", ReferralOutcome),
     Index("ix_support_referrals_person_id", "person_id"),
 )
+
+# The parent or guardian a subject report about a child went to (policy [children]):
+# erased with the child, like the rest of their record.
+guardian_contacts = Table(
+    "guardian_contacts", metadata,
+    Column("contact_id", Integer, primary_key=True, autoincrement=True),
+    Column("person_id", String, _person_fk(), nullable=False),
+    Column("purpose", String, nullable=False),  # what went to them: "subject_report"
+    Column("guardian", String, nullable=False),
+    Column("recorded_by", String, nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Index("ix_guardian_contacts_person_id", "person_id"),
+)

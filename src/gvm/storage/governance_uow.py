@@ -6,12 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, insert
 
 from gvm.domain.diversion import Referral, ReferralOutcome
 from gvm.domain.meetings import Action, Attendee, AttendeeKind, Meeting
 from gvm.storage import diversion as referral_store
 from gvm.storage import meetings as meeting_store
+from gvm.storage.tables import guardian_contacts
 
 
 class GovernanceMethods:
@@ -78,3 +79,10 @@ class GovernanceMethods:
                                 outcome_on: date, outcome_by: str) -> bool:
         return referral_store.record_outcome(self.connection, referral_id, outcome=outcome,
                                              outcome_on=outcome_on, outcome_by=outcome_by)
+
+    # the parent or guardian a report about a child went to (policy [children])
+    def add_guardian_contact(self, *, person_id: str, purpose: str, guardian: str,
+                             recorded_by: str, recorded_at: datetime) -> int:
+        return int(self.connection.execute(insert(guardian_contacts).values(
+            person_id=person_id, purpose=purpose, guardian=guardian, recorded_by=recorded_by,
+            recorded_at=recorded_at).returning(guardian_contacts.c.contact_id)).scalar_one())

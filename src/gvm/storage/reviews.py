@@ -16,6 +16,7 @@ from gvm.storage.tables import (
     cohort_reviews,
     custody,
     disclosure_contents,
+    guardian_contacts,
     intelligence,
     meeting_actions,
     offences,
@@ -249,6 +250,7 @@ def record_counts(conn: Connection, person_id: str) -> dict[str, int]:
                         ("review_items", review_items),
                         ("disclosure_contents", disclosure_contents),
                         ("support_referrals", support_referrals),
+                        ("guardian_contacts", guardian_contacts),
                         ("meeting_actions", meeting_actions)):
         out[name] = int(conn.execute(select(func.count()).select_from(table)
                                      .where(table.c.person_id == person_id)).scalar_one())

@@ -476,6 +476,7 @@ removal_requests = Table(
 
 # Meetings and diversion referrals live in their own module, on this metadata.
 from gvm.storage.governance_tables import (  # noqa: E402, F401
+    guardian_contacts,
     meeting_actions,
     meeting_attendees,
     meetings,

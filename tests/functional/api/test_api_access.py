@@ -53,7 +53,7 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", f"{V1}/reviews/{{review_id}}/closure"):
                                                  (401, 403, 200, 403, 403, 403, 403),
     ("POST", f"{V1}/people/{{person_id}}/erasure"): (401, 403, 200, 403, 403, 403, 403),
-    ("GET", f"{V1}/subjects/{{person_id}}/report"): (401, 403, 403, 403, 403, 200, 403),
+    ("POST", f"{V1}/subjects/{{person_id}}/report"): (401, 403, 403, 403, 403, 200, 403),
     ("POST", f"{V1}/removal-requests"):          (401, 403, 403, 403, 403, 201, 403),
     ("POST", f"{V1}/removal-requests/{{request_id}}/answer"):
                                                  (401, 403, 403, 403, 403, 200, 403),
@@ -115,6 +115,7 @@ def _request(key: tuple[str, str], ids: dict[str, Any]) -> dict[str, Any]:
                                                    "rationale": why},
         "/people/P6/erasure": {"rationale": why},
         "/removal-requests": {"person_id": "P1"},
+        "/subjects/P1/report": {},
         f"/removal-requests/{ids['request_id']}/answer": {"outcome": "retained",
                                                           "rationale": why},
         "/meetings": {"borough_code": CAMDEN, "first": "2030-01-01"} if method == "POST"

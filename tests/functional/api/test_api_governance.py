@@ -138,10 +138,10 @@ def test_erasure_notifies_recipients_and_the_subject_report_lists_them(api):
     assert f"GVM-D{did:06d}" in text and "Pemberton" in text
     request = api["dpo"].post("/removal-requests", json={"person_id": "P5"})
     assert request.status_code == 201 and request.json()["overdue"] is False
-    report = api["dpo"].get("/subjects/P5/report").json()
+    report = api["dpo"].post("/subjects/P5/report", json={}).json()
     assert report["held"] and [d["recipient"] for d in report["disclosures"]] == [
         "Camden Youth Offending Service"]
-    assert api["analyst"].get("/subjects/P5/report").status_code == 403
+    assert api["analyst"].post("/subjects/P5/report", json={}).status_code == 403
 
     erased = api["lead"].post("/people/P5/erasure", json={"rationale": WHY})
     assert erased.status_code == 200, erased.text
@@ -150,7 +150,7 @@ def test_erasure_notifies_recipients_and_the_subject_report_lists_them(api):
     assert "Pemberton" not in notice["text"]
     assert api["lead"].post("/people/P5/erasure",
                             json={"rationale": WHY}).status_code == 404
-    after = api["dpo"].get("/subjects/P5/report").json()
+    after = api["dpo"].post("/subjects/P5/report", json={}).json()
     assert not after["held"] and after["erased"] and len(after["disclosures"]) == 1
     answered = api["dpo"].post(f"/removal-requests/{request.json()['request_id']}/answer",
                                json={"outcome": "removed", "rationale": "erased in full"})

@@ -26,6 +26,7 @@ from gvm.api.schemas.governance import (
     ReviewLineOut,
     ReviewOut,
     SubjectDisclosureOut,
+    SubjectReportIn,
     SubjectReportOut,
 )
 from gvm.authz import Actor, Permission
@@ -105,8 +106,9 @@ def erase(person_id: PersonId, body: ErasureIn, register: RegisterDep,
     """A gang lead of their borough, for someone not on the register (409 otherwise).
     Every organisation that received their record gets a notice (R-ACCURACY)."""
     done = retention.erase_person(register.unit_of_work, actor, person_id,
-                                  rationale=body.rationale)
-    return ErasureOut(person_id=done.person_id, erased_at=done.erased_at, notices=[
+                                  rationale=body.rationale, guardian=body.guardian)
+    return ErasureOut(person_id=done.person_id, erased_at=done.erased_at,
+                      guardian_notice=done.guardian_notice, notices=[
         NoticeOut(organisation=n.organisation, person_id=n.person_id,
                   disclosure_ids=list(n.disclosure_ids), text=n.text) for n in done.notices])
 
@@ -119,13 +121,16 @@ def request_out(r: subject.RemovalRequest) -> RemovalRequestOut:
                              overdue=r.overdue)
 
 
-@router.get("/subjects/{person_id}/report", response_model=SubjectReportOut,
-            responses=error_responses(401, 403, 404, 422), summary="A subject access report")
-def subject_report(person_id: PersonId, register: RegisterDep,
+@router.post("/subjects/{person_id}/report", response_model=SubjectReportOut,
+             responses=error_responses(401, 403, 404, 422), summary="A subject access report")
+def subject_report(person_id: PersonId, body: SubjectReportIn, register: RegisterDep,
                    actor: Officer) -> SubjectReportOut:
     """Whether the person is or was on the register, what is held (counts) and every
-    disclosure of their record; for a person erased or never held too. Logged."""
-    r = subject.subject_report(register.unit_of_work, actor, person_id)
+    disclosure of their record; for a person erased or never held too. Logged. A
+    POST: producing the report is an act, and a child's guardian is named in the body,
+    never in the URL."""
+    r = subject.subject_report(register.unit_of_work, actor, person_id,
+                               guardian=body.guardian)
     return SubjectReportOut(
         person_id=r.person_id, held=r.held, erased=r.erased, erased_at=r.erased_at,
         on_register=r.on_register, ever_on_register=r.ever_on_register,
@@ -136,7 +141,8 @@ def subject_report(person_id: PersonId, register: RegisterDep,
         disclosures=[SubjectDisclosureOut(disclosure_id=d.disclosure_id, recipient=d.recipient,
                                           made_at=d.made_at, fields=list(d.fields),
                                           isa_id=d.isa_id) for d in r.disclosures],
-        removal_requests=[request_out(q) for q in r.removal_requests])
+        removal_requests=[request_out(q) for q in r.removal_requests], child=r.child,
+        guardian=r.guardian)
 
 
 @router.post("/removal-requests", status_code=status.HTTP_201_CREATED,

@@ -71,6 +71,8 @@ class ReviewClosedOut(BaseModel):
 
 class ErasureIn(Request):
     rationale: str = Field(min_length=1, max_length=2000)
+    guardian: str | None = Field(default=None, max_length=200,
+                                 description="For a child: the parent or guardian told")
 
 
 class NoticeOut(BaseModel):
@@ -84,6 +86,14 @@ class ErasureOut(BaseModel):
     person_id: str
     erased_at: datetime
     notices: list[NoticeOut]
+    guardian_notice: str | None = Field(description="For a child: to their parent or "
+                                        "guardian (the name is not kept)")
+
+
+class SubjectReportIn(Request):
+    guardian: str | None = Field(default=None, max_length=200,
+                                 description="For a child: the parent or guardian the "
+                                 "report goes to (required, and recorded)")
 
 
 class RemovalRequestIn(Request):
@@ -127,3 +137,5 @@ class SubjectReportOut(BaseModel):
     categories: list[str]
     disclosures: list[SubjectDisclosureOut]
     removal_requests: list[RemovalRequestOut]
+    child: bool
+    guardian: str | None
