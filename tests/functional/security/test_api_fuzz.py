@@ -48,7 +48,16 @@ def _personal_data() -> list[str]:
 PERSONAL = re.compile("|".join(rf"\b{re.escape(v)}\b" for v in _personal_data()), re.I)
 # Rules across fields that JSON Schema cannot say, checked by the service with a 422
 # naming the field: a schema-valid request may be refused there, and only there.
-CROSS_FIELD = {"GET /api/v1/audit/entries": "`to` must not be before `from`"}
+CROSS_FIELD = {
+    "GET /api/v1/audit/entries": "`to` must not be before `from`",
+    "POST /api/v1/meetings/{meeting_id}/attendees": "a username, or a name and organisation",
+    "POST /api/v1/meetings/{meeting_id}/actions": "due on or after the meeting",
+    "POST /api/v1/referrals": "referred_on not in the future",
+    "POST /api/v1/referrals/{referral_id}/outcome": "not before the referral",
+    "POST /api/v1/subjects/{person_id}/report": "a child's needs a guardian",
+    "POST /api/v1/people/{person_id}/erasure": "a child's needs a guardian",
+    "POST /api/v1/removal-requests/{request_id}/answer": "answered once",
+}
 
 
 @pytest.fixture(scope="module")

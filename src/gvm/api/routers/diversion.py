@@ -10,6 +10,7 @@ from fastapi import APIRouter, Path, Query, status
 
 from gvm.api.deps import RegisterDep, require
 from gvm.api.errors import error_responses
+from gvm.api.schemas.common import MAX_ID
 from gvm.api.schemas.meetings import (
     FlaggedOut,
     OutcomeIn,
@@ -64,8 +65,8 @@ def refer(body: ReferralIn, register: RegisterDep, actor: Writer) -> ReferralOut
 @router.post("/referrals/{referral_id}/outcome", response_model=ReferralOut,
              responses=error_responses(401, 403, 404, 409, 422),
              summary="Record a referral's outcome")
-def outcome(referral_id: Annotated[int, Path(ge=1)], body: OutcomeIn, register: RegisterDep,
-            actor: Writer) -> ReferralOut:
+def outcome(referral_id: Annotated[int, Path(ge=1, le=MAX_ID)], body: OutcomeIn,
+            register: RegisterDep, actor: Writer) -> ReferralOut:
     """Once per referral (409 after)."""
     return referral_out(diversion.record_outcome(
         register.unit_of_work, actor, referral_id, outcome=body.outcome.value,

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path, status
 
 from gvm.api.deps import RegisterDep, require
 from gvm.api.errors import error_responses
-from gvm.api.schemas.common import RecordId
+from gvm.api.schemas.common import MAX_ID, RecordId
 from gvm.api.schemas.governance import (
     ErasureIn,
     ErasureOut,
@@ -36,7 +36,7 @@ router = APIRouter(tags=["governance"])
 
 Lead = Annotated[Actor, require(Permission.REGISTER_DECIDE)]
 Officer = Annotated[Actor, require(Permission.SUBJECT_ACCESS)]
-ReviewId = Annotated[int, Path(ge=1, description="Review id")]
+ReviewId = Annotated[int, Path(ge=1, le=MAX_ID, description="Review id")]
 PersonId = Annotated[RecordId, Path(description="Person id")]
 
 
@@ -157,7 +157,7 @@ def log_request(body: RemovalRequestIn, register: RegisterDep,
 
 @router.post("/removal-requests/{request_id}/answer", response_model=RemovalRequestOut,
              responses=error_responses(401, 403, 404, 422), summary="Answer a removal request")
-def answer(request_id: Annotated[int, Path(ge=1)], body: RemovalAnswerIn,
+def answer(request_id: Annotated[int, Path(ge=1, le=MAX_ID)], body: RemovalAnswerIn,
            register: RegisterDep, actor: Officer) -> RemovalRequestOut:
     """Once, with the reasons given (422 if already answered)."""
     return request_out(subject.answer_removal_request(

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Path, Query, Response, status
 
 from gvm.api.deps import RegisterDep, require
 from gvm.api.errors import error_responses
+from gvm.api.schemas.common import MAX_ID
 from gvm.api.schemas.meetings import (
     ActionIn,
     ActionOut,
@@ -35,8 +36,8 @@ from gvm.services import meeting_packs, meetings
 
 router = APIRouter(prefix="/meetings", tags=["meetings"])
 
-MeetingId = Annotated[int, Path(ge=1, description="Meeting id")]
-AttendeeId = Annotated[int, Path(ge=1, description="Attendee id")]
+MeetingId = Annotated[int, Path(ge=1, le=MAX_ID, description="Meeting id")]
+AttendeeId = Annotated[int, Path(ge=1, le=MAX_ID, description="Attendee id")]
 Reader = Annotated[Actor, require(Permission.MEETING_READ)]
 Manager = Annotated[Actor, require(Permission.MEETING_MANAGE)]
 Borough = Annotated[str, Query(pattern=r"^E09[0-9]{6}$", description="GSS code")]

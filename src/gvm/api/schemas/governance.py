@@ -8,6 +8,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, Field
 
 from gvm.api.schemas.common import BoroughCode, RecordId, Request
+from gvm.domain.register import MIN_RATIONALE_CHARS
 from gvm.domain.reviews import RemovalOutcome, ReviewDecision
 
 
@@ -55,7 +56,8 @@ class ReviewOut(BaseModel):
 class ReviewDecisionIn(Request):
     person_id: RecordId
     decision: ReviewDecision
-    rationale: str = Field(min_length=1, max_length=2000)
+    rationale: str = Field(min_length=MIN_RATIONALE_CHARS, max_length=2000,
+                           pattern=r"\S(.*\S){9}", description="The reasons (R-HUMAN)")
 
 
 class ReviewDecisionOut(BaseModel):
@@ -70,7 +72,8 @@ class ReviewClosedOut(BaseModel):
 
 
 class ErasureIn(Request):
-    rationale: str = Field(min_length=1, max_length=2000)
+    rationale: str = Field(min_length=MIN_RATIONALE_CHARS, max_length=2000,
+                           pattern=r"\S(.*\S){9}", description="The reasons (R-HUMAN)")
     guardian: str | None = Field(default=None, max_length=200,
                                  description="For a child: the parent or guardian told")
 
@@ -103,7 +106,7 @@ class RemovalRequestIn(Request):
 
 class RemovalAnswerIn(Request):
     outcome: RemovalOutcome
-    rationale: str = Field(min_length=1, max_length=2000, description="The reasons given")
+    rationale: str = Field(pattern=r"\S", max_length=2000, description="The reasons given")
 
 
 class RemovalRequestOut(BaseModel):

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
-from gvm.api.schemas.common import BoroughCode, RecordId, Request, ShortText
+from gvm.api.schemas.common import BoroughCode, RecordId, Request
 from gvm.domain.diversion import ReferralOutcome
 from gvm.domain.meetings import CONFIDENTIALITY_VERSION, MAX_SCHEDULED
+
+# Text that says something: not empty, not only spaces.
+Words = Annotated[str, StringConstraints(pattern=r"\S", max_length=200)]
 
 
 class ScheduleIn(Request):
     borough_code: BoroughCode
     first: date = Field(description="The first meeting; the next ones follow every 4 weeks")
     count: int = Field(default=1, ge=1, le=MAX_SCHEDULED)
-    agenda: list[ShortText] | None = Field(default=None, max_length=30,
+    agenda: list[Words] | None = Field(default=None, max_length=30,
                                            description="Default: the standard agenda")
 
 
@@ -36,9 +40,9 @@ class AttendeeIn(Request):
     """Either `username` (a user of the register) or `name` and `organisation` (a partner
     representative)."""
 
-    username: ShortText | None = None
-    name: ShortText | None = None
-    organisation: ShortText | None = None
+    username: Words | None = None
+    name: Words | None = None
+    organisation: Words | None = None
 
 
 class AttendeeOut(BaseModel):
@@ -54,15 +58,16 @@ class AttendeeOut(BaseModel):
 
 
 class SignatureIn(Request):
-    version: str = Field(default=CONFIDENTIALITY_VERSION, max_length=20,
-                         description="The agreement text's version: the current one")
-    read_out_by: ShortText | None = Field(default=None,
+    version: Literal[CONFIDENTIALITY_VERSION] = Field(  # type: ignore[valid-type]
+        default=CONFIDENTIALITY_VERSION, description="The agreement text's version: the "
+        "current one")
+    read_out_by: Words | None = Field(default=None,
                                           description="Who read it out (default: you)")
 
 
 class ActionIn(Request):
-    description: str = Field(min_length=1, max_length=2000)
-    owner: ShortText = Field(min_length=1)
+    description: str = Field(pattern=r"\S", max_length=2000)
+    owner: Words
     due_on: date
     person_id: RecordId | None = None
 
@@ -85,7 +90,7 @@ class MeetingDetailOut(MeetingOut):
 
 class ReferralIn(Request):
     person_id: RecordId
-    organisation: ShortText = Field(min_length=1, description="The support service")
+    organisation: Words = Field(description="The support service")
     referred_on: date
 
 
