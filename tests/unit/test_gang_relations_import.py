@@ -10,8 +10,15 @@ import io
 from datetime import date
 from pathlib import Path
 
+import openpyxl
 import pytest
-from tests.unit.test_bundle_import import TODAY, assert_problem, valid_tables, write_csv_folder
+from tests.unit.test_bundle_import import (
+    TODAY,
+    assert_problem,
+    valid_tables,
+    write_csv_folder,
+    write_workbook,
+)
 
 from gvm.domain.model import GangLink, GangRelation
 from gvm.interchange import BundleError, read_bundle, write_bundle
@@ -77,3 +84,20 @@ def test_missing_column_is_named(tmp_path):
     with pytest.raises(BundleError) as caught:
         read_bundle(folder, today=TODAY)
     assert_problem(caught.value, FILE, 1, "source", "required column is missing")
+
+
+def test_a_workbook_sheet_is_read_too(tmp_path):
+    path = write_workbook(tmp_path / "bundle.xlsx", valid_tables())
+    book = openpyxl.load_workbook(path)
+    sheet = book.create_sheet("gang_relations")
+    sheet.append(list(OPTIONAL_COLUMNS["gang_relations"]))
+    sheet.append(["G2", "G1", "alliance", "2024-01-02", "community intelligence"])
+    sheet.append(["G1", "G2", "feud", "2024-01-03", "police"])
+    book.save(path)
+    with pytest.raises(BundleError) as caught:
+        read_bundle(path, today=TODAY)
+    assert_problem(caught.value, "sheet gang_relations", 3, "relation", "rivalry or alliance")
+    sheet.delete_rows(3)
+    book.save(path)
+    assert [r.relation for r in read_bundle(path, today=TODAY).gang_relations] == [
+        GangRelation.ALLIANCE]

@@ -20,7 +20,8 @@ def read_bundle(path: str | Path, *, today: date | None = None) -> Bundle:
     """The bundle at `path`, validated; raises `BundleError` listing what is wrong.
 
     `path` is a folder holding people.csv (required) and optionally gangs.csv,
-    offences.csv, intelligence.csv, custody.csv and aliases.csv, or an .xlsx workbook
+    offences.csv, intelligence.csv, custody.csv and aliases.csv (SPEC 4), and
+    gang_relations.csv (rivalries and alliances, beyond SPEC 4), or an .xlsx workbook
     with sheets of those names. `today` (default: the current date) bounds dates of birth.
     """
     path = Path(path)

@@ -1,8 +1,8 @@
-"""Oversight reports for the data protection officer and force-wide analysts: the
-equality report (R-EQUALITY, JSON or CSV), the quarterly release (R-PUBLISH), the
-backtest, the policy what-if and the gang network. Aggregates only: no person's id,
-name or date of birth is in any answer. Each run is logged as a COMBINATION (the
-services do it, in the same transaction as the reads)."""
+"""Oversight reports for the data protection officer and force-wide analysts
+(oversight:report:read): the equality report (R-EQUALITY, JSON or CSV), the quarterly
+release (R-PUBLISH), the backtest, the policy what-if and the gang network. Aggregates
+only: no person's id, name or date of birth is in any answer. Each run is logged as a
+COMBINATION (the services do it, in the same transaction as the reads)."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ bundle), for the gang conflict picture. About groups, not people: no personal da
 Written out by hand like 0001-0004; allowed values are frozen here as literals.
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-01
 """
 
