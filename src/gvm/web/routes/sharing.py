@@ -6,10 +6,11 @@ consultation), then the disclosure itself, downloaded as the sheet the partner g
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Path, Request
+from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import Response
 
 from gvm.api.deps import RegisterDep
@@ -61,39 +62,52 @@ def isa(request: Request, register: RegisterDep, isa_id: IsaId,
                 values={}, today=date.today())
 
 
-def _request(register: RegisterDep, actor: Actor, isa_id: int, people: str,
-             fields: list[str], as_of: date | None, justification: str, *, make: bool):
+@dataclass(frozen=True, slots=True)
+class DisclosureForm:
+    """What the analyst asks to disclose: the same fields for the preview and the act."""
+
+    people: str
+    fields: list[str]
+    as_of: date | None
+    justification: str
+
+
+def disclosure_form(people: Annotated[str, Form(max_length=5000)] = "",
+                    fields: Annotated[list[str] | None, Form()] = None,
+                    as_of: Annotated[date | None, Form()] = None,
+                    justification: Annotated[str, Form(max_length=500)] = ""
+                    ) -> DisclosureForm:
+    return DisclosureForm(people, fields or [], as_of, justification)
+
+
+Asked = Annotated[DisclosureForm, Depends(disclosure_form)]
+
+
+def _request(register: RegisterDep, actor: Actor, isa_id: int, asked: DisclosureForm, *,
+             make: bool) -> sharing.DisclosurePayload:
     fn = sharing.make_disclosure if make else sharing.preview_disclosure
-    return fn(register.unit_of_work, actor, isa_id, _people(people), fields,
-              as_of=as_of or date.today(), policy=register.policy,
-              catalogue=register.catalogue, justification=justification)
+    return fn(register.unit_of_work, actor, isa_id, _people(asked.people), asked.fields,
+              as_of=asked.as_of or date.today(), policy=register.policy,
+              catalogue=register.catalogue, justification=asked.justification)
 
 
 @router.post("/isas/{isa_id}/preview")
 def preview(request: Request, register: RegisterDep, isa_id: IsaId, actor: Maker,
-            people: Annotated[str, Form(max_length=5000)] = "",
-            fields: Annotated[list[str] | None, Form()] = None,
-            as_of: Annotated[date | None, Form()] = None,
-            justification: Annotated[str, Form(max_length=500)] = "") -> Response:
-    payload = _request(register, actor, isa_id, people, fields or [], as_of, justification,
-                       make=False)
+            asked: Asked) -> Response:
+    payload = _request(register, actor, isa_id, asked, make=False)
     header, columns, body = sheet(payload)
     return page(request, "disclosure_preview.html", title="Disclosure preview",
                 isa=_isa(register, actor, isa_id), payload=payload, header=header,
                 columns=columns, body=body,
-                values={"people": people, "fields": fields or [], "justification":
-                        justification, "as_of": payload.as_of.isoformat()})
+                values={"people": asked.people, "fields": asked.fields,
+                        "justification": asked.justification,
+                        "as_of": payload.as_of.isoformat()})
 
 
 @router.post("/isas/{isa_id}/disclosures")
-def disclose(register: RegisterDep, isa_id: IsaId, actor: Maker,
-             people: Annotated[str, Form(max_length=5000)] = "",
-             fields: Annotated[list[str] | None, Form()] = None,
-             as_of: Annotated[date | None, Form()] = None,
-             justification: Annotated[str, Form(max_length=500)] = "") -> Response:
+def disclose(register: RegisterDep, isa_id: IsaId, actor: Maker, asked: Asked) -> Response:
     """Make the disclosure and download it: the sheet the partner receives."""
-    payload = _request(register, actor, isa_id, people, fields or [], as_of, justification,
-                       make=True)
+    payload = _request(register, actor, isa_id, asked, make=True)
     name = f"disclosure-{payload.disclosure_id}.csv"
     return Response(export_disclosure_csv(payload), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
