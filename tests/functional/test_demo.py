@@ -20,6 +20,7 @@ def test_demo_builds_scores_and_prints_users(tmp_path):
         assert username in out
     secrets = re.findall(r"\b([A-Z2-7]{32})\b", out)
     assert len(secrets) == 6 and pyotp.TOTP(secrets[0]).now().isdigit()
+    assert "http://127.0.0.1:8000/" in out  # where the web pages are
     # Run again: the import is idempotent, the users get fresh TOTP secrets.
     again = gvm("demo", "--no-serve", "--as-of", "2026-09-30").stdout
     assert set(re.findall(r"\b([A-Z2-7]{32})\b", again)).isdisjoint(secrets)

@@ -343,3 +343,27 @@ def test_list_users_shows_no_secrets(uow, lead):
         assert not hasattr(u, "password_hash") and not hasattr(u, "totp_secret")
     with pytest.raises(AccountError):
         mark_mfa_enrolled(uow, 9999)
+
+
+def test_first_sign_in_hands_over_the_secret_only_before_enrolment(database, uow, lead):
+    """The enrolment page's service: the right password of an account not yet enrolled
+    gives its secret; once a code has signed in, never again (R-ACCESS)."""
+    user_id, name, secret = accounts.enrolment_secret(uow, username="LEAD.camden",
+                                                      password=PASSWORD, now=T0)
+    assert (name, secret) == ("lead.camden", lead.totp_secret) and user_id == lead.user_id
+    sign_in(uow, lead, at=T0)  # the first code proves enrolment
+    with pytest.raises(LoginFailed, match=r"^sign-in failed"):
+        accounts.enrolment_secret(uow, username="lead.camden", password=PASSWORD, now=T0)
+    with pytest.raises(LoginFailed):
+        accounts.enrolment_secret(uow, username="nobody", password=PASSWORD, now=T0)
+
+
+def test_wrong_passwords_at_enrolment_count_towards_the_lockout(database, uow, lead):
+    for i in range(accounts.MAX_FAILED_LOGINS):
+        with pytest.raises(LoginFailed):
+            accounts.enrolment_secret(uow, username="lead.camden", password="wrong password!!",
+                                      now=T0 + timedelta(seconds=i))
+    with pytest.raises(AccountLocked):  # locked: the right password gets nothing either
+        accounts.enrolment_secret(uow, username="lead.camden", password=PASSWORD,
+                                  now=T0 + timedelta(minutes=1))
+    assert user_row(database, "lead.camden")["failed_logins"] == 6

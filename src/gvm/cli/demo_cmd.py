@@ -60,10 +60,15 @@ def demo(
                       "--format table --borough E09000028")
     finally:
         register.close()
-    if serve:
-        console.print(f"Serving on http://127.0.0.1:{port}/ (API at /api/v1, "
-                      f"OpenAPI at /api/v1/openapi.json). Ctrl-C stops it.")
-        serve_register(host="127.0.0.1", port=port)
+    if not serve:
+        console.print(f"Serve it with `gvm serve --port {port}`, then open "
+                      f"http://127.0.0.1:{port}/ and sign in as a demo user above.")
+        return
+    console.print(f"Web pages: open http://127.0.0.1:{port}/ and sign in as a demo user "
+                  "above (password and a code from the TOTP secret).")
+    console.print(f"API at http://127.0.0.1:{port}/api/v1 (OpenAPI at "
+                  "/api/v1/openapi.json). Ctrl-C stops it.")
+    serve_register(host="127.0.0.1", port=port)
 
 
 def _summary(scores, borough_of: dict[str, str], day: date, counts: dict[str, int]) -> None:

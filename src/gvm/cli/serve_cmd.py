@@ -1,5 +1,5 @@
-"""`gvm serve`: the web API (gvm.api) under uvicorn, over the register the settings
-name (GVM_DATABASE_URL, GVM_MODE...)."""
+"""`gvm serve`: the web pages (gvm.web) and the web API (gvm.api) under uvicorn, over the
+register the settings name (GVM_DATABASE_URL, GVM_MODE...)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,8 @@ def serve(
                                       "a TLS-terminating proxy in front.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
 ) -> None:
-    """Serve the web API (/api/v1; OpenAPI at /api/v1/openapi.json) until interrupted."""
+    """Serve the web pages (/) and the web API (/api/v1; OpenAPI at
+    /api/v1/openapi.json) until interrupted."""
     import uvicorn
 
     from gvm.api.app import create_app

@@ -46,8 +46,8 @@ __all__ = [
     "API_TOKEN_PREFIX", "LOCKOUT", "MAX_FAILED_LOGINS", "SESSION_ABSOLUTE", "SESSION_IDLE",
     "SIGN_IN_FAILED", "AccountError", "AccountLocked", "LoginFailed", "NewUser", "SignedIn",
     "UserInfo", "begin_enrolment", "create_api_token", "create_user", "disable_user",
-    "list_users", "login", "logout", "mark_mfa_enrolled", "reset_mfa", "session_actor",
-    "token_actor",
+    "enrolment_secret", "list_users", "login", "logout", "mark_mfa_enrolled", "reset_mfa",
+    "session_actor", "token_actor",
 ]
 
 MIN_PASSWORD_CHARS = 12

@@ -216,6 +216,15 @@ def get_review(uow_factory: ReviewsUnitOfWorkFactory, actor: Actor, review_id: i
                         review.opened_at, review.closed_at, tuple(lines))
 
 
+def open_review_id(uow_factory: ReviewsUnitOfWorkFactory, actor: Actor) -> int | None:
+    """The id of the open review of the lead's own borough, if there is one (an id, no
+    one's record: not logged)."""
+    _lead_of(actor, actor.borough_code or "")
+    with uow_factory(read_only=True) as uow:
+        review = uow.open_review_of(actor.borough_code)
+    return None if review is None else review.review_id
+
+
 def _with_decision(line: ReviewLine, item) -> ReviewLine:
     return replace(line, decision=item.decision, rationale=item.rationale,
                    decided_by=item.decided_by)

@@ -8,9 +8,22 @@ from fastapi.staticfiles import StaticFiles
 
 from gvm.web import errors
 from gvm.web.render import HERE
-from gvm.web.routes import auth, dashboard, equality, intelligence, meetings, people, register
+from gvm.web.routes import (
+    auth,
+    dashboard,
+    equality,
+    intelligence,
+    meetings,
+    oversight,
+    people,
+    received,
+    register,
+    reviews,
+    sharing,
+)
 
-ROUTERS = (auth, dashboard, people, intelligence, register, meetings, equality)
+ROUTERS = (auth, dashboard, people, intelligence, register, meetings, equality, reviews,
+           sharing, received, oversight)
 
 
 def install(app: FastAPI, api_prefix: str) -> None:

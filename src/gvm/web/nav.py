@@ -21,6 +21,7 @@ NAVIGATION: list[NavItem] = [
     NavItem("Search", "/people/search", Permission.PERSON_SEARCH),
     NavItem("Cohort review", "/reviews", Permission.REGISTER_DECIDE),
     NavItem("Sharing", "/sharing/isas", Permission.ISA_READ),
+    NavItem("Received", "/sharing/received", Permission.DISCLOSURE_RECEIVE),
     NavItem("Audit log", "/oversight/audit", Permission.AUDIT_READ),
 ]
 

@@ -1,9 +1,15 @@
 // The pages' own script (served from 'self'; no inline script is allowed by the CSP).
-// After HTMX swaps in a partial, move keyboard focus to the first element the partial
-// marks with data-focus, so keyboard users carry on where the new content starts.
+// After HTMX swaps in a partial, keep keyboard users where the new content starts: the
+// element the partial marks data-focus, or, after a cohort review decision (a partial
+// marked data-focus-next), the first choice of the next person without a decision.
 document.addEventListener("htmx:afterSettle", function (event) {
-  var target = event.detail.elt.querySelector("[data-focus]") ||
-    (event.detail.elt.matches && event.detail.elt.matches("[data-focus]") ? event.detail.elt : null);
+  var elt = event.detail.elt;
+  var target = elt.querySelector("[data-focus]") ||
+    (elt.matches && elt.matches("[data-focus]") ? elt : null);
+  if (!target && elt.matches && elt.matches("[data-focus-next]")) {
+    target = document.querySelector(".review-line:not(.decided) input[type=radio]:checked") ||
+      document.querySelector(".review-line:not(.decided) input[type=radio]");
+  }
   if (target) { target.focus(); }
 });
 // A form marked data-confirm asks before it submits (making a disclosure is not undone).
