@@ -226,3 +226,23 @@ def test_an_attendee_of_another_meeting_is_not_found(pages, world):
     assert pages.api.audit_after(before) == []
     hackney = pages["lead_b"].get(f"/meetings/{world['hackney']}").text
     assert "read out by" not in hackney  # the Hackney attendee is still unsigned
+
+
+def test_search_terms_profile_and_a_refused_form_echo_only_text(pages, world):
+    """Reflected through forms: search terms shown back, the intelligence form shown
+    again with what was typed when it is refused; stored: the summary in the profile."""
+    lead = pages["lead"]
+    for payload in PAYLOADS:
+        echoed = lead.post("/people/search", {"name": payload, "alias": payload,
+                                              "person_id": payload})
+        assert echoed.status_code in (200, 422)
+        assert_inert(echoed, "search")
+        refused = lead.post("/people/P1/intelligence", {"summary": payload,
+                                                        "date": "not a date"})
+        assert refused.status_code == 422
+        assert_inert(refused, "intelligence form")
+    assert "&lt;script&gt;" in lead.post("/people/search", {"name": SCRIPT}).text
+    profile = lead.post("/people/P1", {"reason": "Quarterly cohort review"})
+    assert profile.status_code == 200
+    assert_inert(profile, "profile")
+    assert f"{ESCAPED} &#34;&gt;&lt;img src=x onerror=alert(1)&gt;" in profile.text

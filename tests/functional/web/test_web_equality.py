@@ -75,8 +75,12 @@ def test_bad_choices_are_named(pages):
     assert day.status_code == 422 and "as of" in day.text
 
 
-def test_operational_roles_may_not_open_it(pages):
-    for role in ("analyst", "lead", "force", "partner", "admin"):
+def test_only_oversight_report_readers_may_open_it(pages):
+    """The DPO and the force analyst (oversight:report:read); not a borough's users, a
+    partner or the administrator."""
+    for role in ("analyst", "lead", "partner", "admin"):
         assert pages[role].get(EQUALITY).status_code == 403, role
-    assert 'href="/oversight/equality"' in pages["dpo"].get("/").text
-    assert 'href="/oversight/equality"' not in pages["force"].get("/").text
+        assert 'href="/oversight/equality"' not in pages[role].get("/").text
+    for role in ("dpo", "force"):
+        assert pages[role].get(EQUALITY).status_code == 200, role
+        assert 'href="/oversight/equality"' in pages[role].get("/").text
