@@ -10,7 +10,10 @@ from typing import Any
 from api_support import PASSWORD, SURNAME, USERS, Api
 
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I)
-INLINE_HANDLER = re.compile(r"<[^>]+\s(on[a-z]+|style)\s*=", re.I)
+# An attribute named on... or style, skipping quoted values: an escaped value may read
+# " onerror=" as text.
+INLINE_HANDLER = re.compile(r"""<\w+(?:\s+[\w:-]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+))?)*"""
+                            r"\s+(on[a-z]+|style)\s*=", re.I)
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 LOGIN_CSRF = re.compile(r'name="login_csrf" value="([^"]+)"')
 

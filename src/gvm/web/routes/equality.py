@@ -48,7 +48,7 @@ def chart_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The bar (parity to the RRI vs census) and the interval's whisker of each group."""
     drawn = []
     for i, r in enumerate(rows):
-        if r["rri_census"] is None:
+        if not r["rri_census"]:  # undefined, or 0 (nobody): no bar on a log scale
             continue
         x = chart_x(r["rri_census"])
         low, high = r["rri_census_low"], r["rri_census_high"]
