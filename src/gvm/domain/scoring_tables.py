@@ -32,7 +32,6 @@ Frame = pl.DataFrame | pl.LazyFrame
 ROLES = tuple(r.value for r in Role)
 OUTCOMES = tuple(o.value for o in Outcome)
 CATEGORIES = tuple(c.value for c in IntelCategory)
-SOURCE_TYPES = tuple(t.value for t in SourceType)
 SOURCE_GRADES = tuple(g.value for g in SourceGrade)
 INTEL_GRADES = tuple(g.value for g in IntelGrade)
 NONE = 255
