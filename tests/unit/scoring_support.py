@@ -1,8 +1,9 @@
-"""Builders and the two-engine check shared by the scoring tests.
+"""Builders and the engine check shared by the scoring tests.
 
-`score_both` scores people with the one-person path (`score_person`) and with the batch
-engine (`score_batch`), asserts the two agree on every output column for every person,
-asserts each explanation sums to its score, and returns the one-person results.
+`score_both` scores people with the one-person path (`score_person`), the batch engine
+(`score_batch`) and the re-score engine (`score_tables` on `prepare_tables`), asserts
+all three agree on every output column for every person, asserts each explanation sums
+to its score, and returns the one-person results.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from gvm.domain.model import (
     SourceType,
 )
 from gvm.domain.policy import SCORE_SCALE, Policy, parse_policy
+from gvm.domain.rescore import score_tables
 from gvm.domain.scoring import (
     AFTER_AS_OF,
     COUNTED,
@@ -46,6 +48,7 @@ from gvm.domain.scoring import (
     ScoreResult,
     score_person,
 )
+from gvm.domain.scoring_tables import prepare_tables
 from gvm.reference import default_policy, offence_catalogue
 
 CATALOGUE: Mapping[str, str] = offence_catalogue()
@@ -203,7 +206,8 @@ def score_both(
     policy: Policy = DEFAULT,
     catalogue: Mapping[str, str] = CATALOGUE,
 ) -> dict[str, ScoreResult]:
-    """Score with both engines, assert they agree exactly; the one-person results."""
+    """Score with the one-person path, the batch engine and the re-score engine on
+    encoded tables; assert all three agree exactly; the one-person results."""
     singles = {p.person_id: score_person(p, as_of, policy, catalogue) for p in people}
     for result in singles.values():
         check_explanation(result, policy)
@@ -216,6 +220,8 @@ def score_both(
         for row in batch.iter_rows(named=True):
             expected = expected_row(singles[row["person_id"]])
             assert row == expected, (lazy, row, expected)
+    rescored = score_tables(prepare_tables(*frames), as_of, policy, catalogue)
+    assert rescored.equals(batch), (rescored, batch)
     return singles
 
 
