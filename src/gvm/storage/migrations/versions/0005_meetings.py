@@ -1,8 +1,7 @@
 """Four-weekly borough meetings (R-MEETING, R-CONFIDENTIAL): meetings, their attendees
 with each one's signed confidentiality agreement, and the actions recorded; diversion
-referrals to support services (R-DIVERT); the parent or guardian a subject report about a
-child went to. Actions about a person, referrals and guardian contacts go with the
-person on erasure (R-RETENTION).
+referrals to support services (R-DIVERT). Actions about a person and referrals go with
+the person on erasure (R-RETENTION).
 
 Written out by hand like 0001-0004; allowed values are frozen here as literals.
 
@@ -92,19 +91,9 @@ def upgrade() -> None:
         _one_of("outcome", *REFERRAL_OUTCOMES),
     )
     op.create_index("ix_support_referrals_person_id", "support_referrals", ["person_id"])
-    op.create_table(
-        "guardian_contacts",
-        sa.Column("contact_id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("person_id", sa.String, _person(), nullable=False),
-        sa.Column("purpose", sa.String, nullable=False),
-        sa.Column("guardian", sa.String, nullable=False),
-        sa.Column("recorded_by", sa.String, nullable=False),
-        sa.Column("recorded_at", _utc(), nullable=False),
-    )
-    op.create_index("ix_guardian_contacts_person_id", "guardian_contacts", ["person_id"])
 
 
 def downgrade() -> None:
-    for table in ("guardian_contacts", "support_referrals", "meeting_actions",
+    for table in ("support_referrals", "meeting_actions",
                   "meeting_attendees", "meetings"):
         op.drop_table(table)
