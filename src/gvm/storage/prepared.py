@@ -37,11 +37,12 @@ class _Compiled:
         self.sql = compiled.string
         self.positional = bool(compiled.positional)
         order = compiled.positiontup if self.positional else list(compiled.binds)
-        self.binds: list[tuple[str, Any, Processor]] = []
+        # (name in the SQL, key in the caller's values, value if none given, processor)
+        self.binds: list[tuple[str, str, Any, Processor]] = []
         for name in order or ():
             bind = compiled.binds[name]
-            self.binds.append((name, bind, bind.type.dialect_impl(dialect)
-                               .bind_processor(dialect)))
+            self.binds.append((name, bind.key, bind.effective_value,
+                               bind.type.dialect_impl(dialect).bind_processor(dialect)))
         columns = list(getattr(statement, "selected_columns", ()))
         self.results: list[Processor] = [
             c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns]
@@ -49,12 +50,12 @@ class _Compiled:
 
     def arguments(self, params: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
         values = []
-        for _, bind, process in self.binds:
-            value = params.get(bind.key, bind.effective_value)
+        for _, key, default, process in self.binds:
+            value = params.get(key, default)
             values.append(value if process is None or value is None else process(value))
         if self.positional:
             return values
-        return {name: value for (name, _, _), value in zip(self.binds, values, strict=True)}
+        return {b[0]: value for b, value in zip(self.binds, values, strict=True)}
 
 
 class Prepared:
