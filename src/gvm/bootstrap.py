@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 from gvm import reference
 from gvm.config import Settings
 from gvm.domain.policy import Policy
 from gvm.storage.database import Database
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -22,6 +26,11 @@ class Register:
 
     def unit_of_work(self, *, read_only: bool = False):
         return self.database.unit_of_work(read_only=read_only)
+
+    async def run(self, use_case: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """Call a use case from async code (a route), where it costs least: see
+        gvm.storage.database.Database.run."""
+        return await self.database.run(use_case, *args, **kwargs)
 
     def close(self) -> None:
         self.database.dispose()

@@ -80,5 +80,5 @@ def test_runs_inside_the_connections_transaction(database: Database, bundle: Bun
 
 def test_only_sqlite_counts_as_embedded(database: Database) -> None:
     """The web API runs a request's database work on the event loop only for an embedded
-    database (gvm.api.deps.in_register); PostgreSQL's goes to the threadpool."""
+    database (gvm.storage.database.Database.run); PostgreSQL's goes to the threadpool."""
     assert database.embedded is (database.engine.dialect.name == "sqlite")

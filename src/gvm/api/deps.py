@@ -17,10 +17,8 @@ from __future__ import annotations
 import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
-import anyio.to_thread
 from fastapi import Depends, FastAPI, HTTPException, Request, status
 from fastapi.routing import APIRoute, iter_route_contexts
 
@@ -36,9 +34,8 @@ _UNAUTHENTICATED = {"WWW-Authenticate": "Bearer"}
 
 # Every dependency is `async def`: FastAPI runs a plain `def` dependency in the
 # threadpool, and each such hop costs a thread handover and a wake-up of the event loop.
-# The one that reads the database (`current_caller`) says where with `in_register`.
-
-T = TypeVar("T")
+# The one that reads the database (`current_caller`) runs it with `Register.run`: on
+# the event loop for SQLite, in the threadpool for PostgreSQL.
 
 
 async def get_register(request: Request) -> Register:
@@ -46,24 +43,6 @@ async def get_register(request: Request) -> Register:
 
 
 RegisterDep = Annotated[Register, Depends(get_register)]
-
-
-async def in_register(register: Register, use_case: Callable[..., T], /, *args: Any,
-                      **kwargs: Any) -> T:
-    """`use_case(*args, **kwargs)` (blocking database work) where it costs least.
-
-    SQLite (`Database.embedded`): called right here, on the event loop. Its reads take a
-    WAL snapshot and never wait, and a consultation's audit commit is a fraction of a
-    millisecond, while a hop to the threadpool and back costs as much CPU as the work
-    itself and hands the GIL between threads (docs/PERFORMANCE.md). The price: a
-    request waiting for SQLite's write lock (behind a re-scoring, say) holds up the
-    others meanwhile, as it would hold up their audit entries anyway.
-    PostgreSQL: in the threadpool, so that the loop serves other requests while this
-    one waits on the network.
-    """
-    if register.database.embedded:
-        return use_case(*args, **kwargs)
-    return await anyio.to_thread.run_sync(partial(use_case, *args, **kwargs))
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,16 +67,14 @@ async def current_caller(request: Request) -> Caller:
         token = token.strip()
         if scheme.lower() != "bearer" or not token:
             raise _not_signed_in("expected Authorization: Bearer <API token>")
-        actor = await in_register(register, accounts.token_actor, register.unit_of_work,
-                                  token)
+        actor = await register.run(accounts.token_actor, register.unit_of_work, token)
         if actor is None:
             raise _not_signed_in("API token unknown, expired or revoked")
         return Caller(actor, "token")
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         raise _not_signed_in()
-    found = await in_register(register, accounts.session_actor, register.unit_of_work,
-                              token)
+    found = await register.run(accounts.session_actor, register.unit_of_work, token)
     if found is None:
         raise _not_signed_in("session expired: sign in again")
     actor, csrf = found

@@ -20,16 +20,27 @@ The invariant callers rely on: `append` returns only once its entry is committed
 caller that gets an exception must not show what it read. A batch that fails is retried
 entry by entry, so one bad entry fails only its own request.
 
+On the event loop (SQLite: the web API runs a request's work there, through
+`Database.run`, in a greenlet) the same holds without threads: a request queues its entry
+and waits for it there, which lets the loop serve the other requests meanwhile; the first
+entry queued schedules one commit, which takes every entry queued by the time it runs
+(the other requests of that turn of the loop) and resolves each request's wait with its
+seq or its error. A request is never answered before its entry has committed.
+
 Several processes (or Database objects) on one database each have their own writer; the
 chain stays whole because each batch is an ordinary audited write transaction.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
+
+from sqlalchemy.util import await_only
+from sqlalchemy.util.concurrency import in_greenlet
 
 from gvm.domain.audit import AuditEvent
 
@@ -53,18 +64,25 @@ class _Entry:
         self.error: BaseException | None = None
 
 
+_LoopEntry = tuple[_Entry, "asyncio.Future[int]"]
+
+
 class AuditWriter:
     def __init__(self, append_committed: AppendCommitted) -> None:
         self._append_committed = append_committed
         self._lock = threading.Lock()
         self._queue: list[_Entry] = []
         self._leading = False  # a leader is committing, or has been chosen
+        # Entries waiting on an event loop, per loop: (entry, the request's future).
+        self._on_loops: dict[asyncio.AbstractEventLoop, list[_LoopEntry]] = {}
         self.batches = 0  # transactions committed (for tests and benchmarks)
         self.appended = 0
 
     def append(self, event: AuditEvent, timeout: float = WAIT_SECONDS) -> int:
         """Log `event`; its seq, once the transaction holding it has committed. Raises
         what that transaction raised, or TimeoutError."""
+        if in_greenlet():  # on the event loop (Database.run): wait there
+            return await_only(self._append_on_loop(event))
         entry = _Entry(event)
         with self._lock:
             self._queue.append(entry)
@@ -84,6 +102,29 @@ class AuditWriter:
             raise entry.error
         assert entry.seq is not None
         return entry.seq
+
+    async def _append_on_loop(self, event: AuditEvent) -> int:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[int] = loop.create_future()
+        queue = self._on_loops.setdefault(loop, [])
+        queue.append((_Entry(event), future))
+        if len(queue) == 1:  # the first of this turn: one commit for all of them
+            loop.call_soon(self._commit_on_loop, loop)
+        return await future
+
+    def _commit_on_loop(self, loop: asyncio.AbstractEventLoop) -> None:
+        batch = self._on_loops.pop(loop, [])
+        try:
+            self._write([entry for entry, _ in batch])
+        finally:
+            for entry, future in batch:
+                if future.done():  # the request was cancelled meanwhile
+                    continue
+                if entry.seq is not None:
+                    future.set_result(entry.seq)
+                else:
+                    future.set_exception(entry.error or RuntimeError(
+                        "the audit log did not commit: nothing was shown"))
 
     def close(self) -> None:
         """Nothing to stop: there is no thread of its own (kept for Database.dispose)."""

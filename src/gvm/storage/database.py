@@ -21,12 +21,15 @@ which commits the entries of concurrent requests in one transaction (group commi
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
+import anyio.to_thread
 from sqlalchemy import Engine
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.util import greenlet_spawn
 
 from gvm.domain.audit import AuditEvent
 from gvm.storage import audit as audit_log
@@ -38,6 +41,7 @@ from gvm.storage.unit_of_work import UnitOfWork
 # SQLite connections are cheap to keep but not to open (each sets its pragmas): keep one
 # for every thread of anyio's default threadpool (40), so none is opened under load.
 SQLITE_POOL_SIZE = 40
+T = TypeVar("T")
 SQLITE_POOL_OVERFLOW = 10
 
 
@@ -70,6 +74,24 @@ class Database:
     def embedded(self) -> bool:
         """SQLite: the database is a file read in this process, never over a network."""
         return self._write_lock is not None
+
+    async def run(self, work: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """`work(*args, **kwargs)` (blocking database work, a use case) from async code,
+        where it costs least.
+
+        SQLite (`embedded`): right here on the event loop, in a greenlet. Its reads take a
+        WAL snapshot and never wait, while a hop to a thread and back costs as much CPU as
+        the work and hands the GIL between threads (docs/PERFORMANCE.md). A consultation's
+        audit entry is waited for on the loop (audit_writer.py), so the requests of one
+        turn of the loop share one commit. The price: work that waits for SQLite's write
+        lock (behind a re-scoring, say) holds up the loop meanwhile, as it would hold up
+        the other requests' audit entries anyway.
+        PostgreSQL: in the threadpool, so that the loop serves other requests while this
+        work waits on the network.
+        """
+        if self.embedded:
+            return await greenlet_spawn(work, *args, **kwargs)
+        return await anyio.to_thread.run_sync(partial(work, *args, **kwargs))
 
     def upgrade(self) -> None:
         """Create or migrate the schema to head and seed reference data; idempotent."""

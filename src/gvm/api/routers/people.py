@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response
 from pydantic import BaseModel
 
-from gvm.api.deps import RegisterDep, in_register, require
+from gvm.api.deps import RegisterDep, require
 from gvm.api.errors import error_responses
 from gvm.api.schemas.people import (
     AliasOut,
@@ -109,10 +109,10 @@ async def search(body: SearchIn, register: RegisterDep,
                  actor: Annotated[Actor, require(Permission.PERSON_SEARCH)]) -> Response:
     """Only people of the boroughs you may see. The search and the ids it returned are
     logged as a consultation (justification "search")."""
-    hits = await in_register(register, records.search_people, register.unit_of_work, actor,
-                             name=body.name, alias=body.alias,
-                             date_of_birth=body.date_of_birth, person_id=body.person_id,
-                             borough=body.borough, limit=body.limit)
+    hits = await register.run(records.search_people, register.unit_of_work, actor,
+                              name=body.name, alias=body.alias,
+                              date_of_birth=body.date_of_birth, person_id=body.person_id,
+                              borough=body.borough, limit=body.limit)
     return json_response(SearchOut(count=len(hits), results=[hit_out(h) for h in hits]))
 
 
@@ -123,8 +123,8 @@ async def view(person_id: PersonId, body: ViewIn, register: RegisterDep,
     """A consultation, logged with your justification: identity, aliases, categories,
     facts (offences, custody) apart from assessments (graded intelligence, both scores
     with their explanation, eligibility) and the register status."""
-    profile = await in_register(register, records.view_profile, register.unit_of_work, actor,
-                                person_id, justification=body.justification,
-                                as_of=body.as_of or date.today(), policy=register.policy,
-                                catalogue=register.catalogue)
+    profile = await register.run(records.view_profile, register.unit_of_work, actor,
+                                 person_id, justification=body.justification,
+                                 as_of=body.as_of or date.today(), policy=register.policy,
+                                 catalogue=register.catalogue)
     return json_response(profile_out(profile))

@@ -1,0 +1,109 @@
+"""The consultations' audit writer (gvm.storage.audit_writer) on both backends: group
+commit from threads and from the event loop (`Database.run`), every entry committed
+before its caller goes on, one failing entry failing only its own caller, and the chain
+whole afterwards (R-LOG)."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+import pytest
+import sqlalchemy as sa
+
+from gvm.domain.audit import AuditEvent, Operation
+from gvm.storage import Database
+from gvm.storage.audit_writer import AuditWriter
+from gvm.storage.tables import audit_log
+
+CLIENTS = 16
+
+
+def _event(n: int, justification: str = "case review") -> AuditEvent:
+    return AuditEvent(actor=f"officer{n}", actor_role="force_analyst",
+                      operation=Operation.CONSULTATION, justification=justification,
+                      record_type="person", record_ids=(f"P{n}",), detail={"view": "profile"})
+
+
+def _committed(database: Database, seq: int) -> bool:
+    """Seen from a connection of its own: committed, not merely written."""
+    with database.engine.connect() as conn:
+        return conn.execute(sa.select(audit_log.c.seq).where(audit_log.c.seq == seq)
+                            ).first() is not None
+
+
+def _check_chain(database: Database, seqs: list[int]) -> None:
+    assert sorted(seqs) == list(range(1, len(seqs) + 1))
+    result = database.verify_audit()
+    assert result.ok and result.checked == len(seqs)
+
+
+def test_entries_from_threads_are_committed_in_shared_transactions(database: Database
+                                                                   ) -> None:
+    seqs: list[int] = []
+    seen: list[bool] = []
+    start = threading.Barrier(CLIENTS)
+
+    def request(n: int) -> None:
+        start.wait()
+        seq = database.audit_writer.append(_event(n))
+        seen.append(_committed(database, seq))
+        seqs.append(seq)
+
+    threads = [threading.Thread(target=request, args=(n,)) for n in range(CLIENTS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(seen)
+    _check_chain(database, seqs)
+    assert database.audit_writer.appended == CLIENTS
+    assert database.audit_writer.batches <= CLIENTS
+
+
+def test_entries_from_the_event_loop_share_one_commit_per_turn(database: Database) -> None:
+    def view(n: int) -> tuple[int, bool]:  # a use case: read (nothing here), then log
+        seq = database.audit_writer.append(_event(n))
+        return seq, _committed(database, seq)
+
+    async def load() -> list[tuple[int, bool]]:
+        return await asyncio.gather(*(database.run(view, n) for n in range(CLIENTS)))
+
+    found = asyncio.run(load())
+    assert all(committed for _, committed in found)  # before the use case went on
+    _check_chain(database, [seq for seq, _ in found])
+    if database.embedded:  # on the loop: the sixteen requests of one turn, one commit
+        assert database.audit_writer.batches == 1
+    else:  # PostgreSQL: from the threadpool, batched as threads are
+        assert database.audit_writer.batches <= CLIENTS
+
+
+@pytest.mark.parametrize("on_loop", [True, False])
+def test_a_failing_entry_fails_only_its_own_request(database: Database, on_loop: bool
+                                                    ) -> None:
+    def append_committed(events):  # the real transaction, refusing one entry
+        if any(e.justification == "refused" for e in events):
+            raise ValueError("refused by the database")
+        return database._append_committed(events)
+
+    writer = AuditWriter(append_committed)
+    outcomes: dict[int, object] = {}
+
+    def request(n: int) -> None:
+        try:
+            outcomes[n] = writer.append(_event(n, "refused" if n == 3 else "case review"))
+        except ValueError as exc:
+            outcomes[n] = exc
+
+    if on_loop:
+        async def load() -> None:
+            await asyncio.gather(*(database.run(request, n) for n in range(8)))
+        asyncio.run(load())
+    else:
+        threads = [threading.Thread(target=request, args=(n,)) for n in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert isinstance(outcomes.pop(3), ValueError)
+    _check_chain(database, list(outcomes.values()))  # type: ignore[arg-type]
