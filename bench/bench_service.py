@@ -408,6 +408,11 @@ def main() -> int:
         with database_url(args.backend, folder) as url:
             register = build_register(url)
             env = {**os.environ, "GVM_DATABASE_URL": url, "GVM_MODE": "dev"}
+            # The servers run in the run's folder: a relative PYTHONPATH (PYTHONPATH=src)
+            # would silently serve whatever gvm is installed instead of this checkout.
+            if env.get("PYTHONPATH"):
+                env["PYTHONPATH"] = os.pathsep.join(
+                    str(Path(p).resolve()) for p in env["PYTHONPATH"].split(os.pathsep) if p)
             env.pop("GVM_POLICY_PATH", None)
             targets = [
                 Target("minimal", free_port(), [sys.executable, str(BENCH / "minimal_app.py")],
