@@ -52,3 +52,22 @@ def test_database_url_comes_from_the_environment(monkeypatch):
     url = "postgresql+psycopg://gvm@db.internal/register"
     monkeypatch.setenv("GVM_DATABASE_URL", url)
     assert Settings().database_url == url
+
+
+@pytest.mark.parametrize("secret", ["a" * 40, "abcabcabcabcabcabcabcabcabcabcabcabc"])
+def test_production_refuses_a_long_but_repetitive_secret(secret):
+    with pytest.raises(ValidationError, match="GVM_SECRET_KEY"):
+        Settings(_env_file=None, mode=Mode.PRODUCTION, secret_key=secret)
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.0.2.10", "gvm.example"])
+def test_dev_mode_refuses_to_listen_beyond_loopback(host):
+    with pytest.raises(ValueError, match="dev mode serves only on loopback"):
+        Settings(_env_file=None).check_listen_host(host)
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "::1"])
+def test_dev_mode_listens_on_loopback_and_production_anywhere(host):
+    Settings(_env_file=None).check_listen_host(host)
+    Settings(_env_file=None, mode=Mode.PRODUCTION, secret_key=STRONG).check_listen_host(
+        "0.0.0.0")

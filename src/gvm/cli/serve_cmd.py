@@ -10,6 +10,7 @@ import typer
 from gvm.bootstrap import bootstrap
 from gvm.cli.output import console
 from gvm.config import Mode
+from gvm.domain.errors import GvmError
 
 # How uvicorn serves gvm: one process, one worker, the event loop and HTTP parser uvicorn
 # picks. bench/bench_service.py serves its minimal comparison app with the same options.
@@ -31,6 +32,10 @@ def serve(
 
     register = bootstrap()
     try:
+        try:
+            register.settings.check_listen_host(host)
+        except ValueError as e:
+            raise GvmError(f"--host: {e}") from None
         if register.settings.mode is Mode.DEV:
             console.print("[yellow]dev mode:[/yellow] session cookies are sent without "
                           "Secure; never expose this to a network.")

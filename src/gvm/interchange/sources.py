@@ -6,7 +6,8 @@ repeated columns), undecodable bytes and malformed records are logged here; the 
 themselves are judged by `validate`.
 
 Only the fixed file names of SPEC 4 are opened inside the folder (and the fixed sheet
-names inside a workbook): nothing in a bundle can make the reader open another path.
+names inside a workbook), and never through a symbolic link: nothing in a bundle can make
+the reader open another path.
 """
 
 from __future__ import annotations
@@ -83,7 +84,9 @@ class CsvFolder:
                 self.log.add(label, None, None, "required file is missing from the bundle folder")
                 return Table(label, complete=False)
             return Table(label)  # optional and absent: no rows
-        if not path.is_file():
+        # A link could point anywhere (a bundle unpacked from an archive may carry one to
+        # another file on the machine): only the folder's own regular files are read.
+        if path.is_symlink() or not path.is_file():
             self.log.add(label, None, None, "is not a regular file")
             return Table(label, complete=False)
         result = Table(label)

@@ -17,6 +17,7 @@ from fastapi.responses import Response
 from gvm import reference
 from gvm.api.deps import RegisterDep, require
 from gvm.api.errors import error_responses
+from gvm.api.schemas.common import BOROUGH_PATTERN
 from gvm.api.schemas.oversight import (
     BacktestOut,
     EqualityOut,
@@ -42,10 +43,14 @@ from gvm.services.whatif import run_whatif
 
 router = APIRouter(prefix="/oversight", tags=["oversight"])
 Reader = Annotated[Actor, require(Permission.OVERSIGHT_REPORT)]
-Borough = Annotated[str | None, Query(pattern=r"^E09[0-9]{6}$",
+Borough = Annotated[str | None, Query(pattern=BOROUGH_PATTERN,
                                       description="One borough (GSS code)")]
 Cohort = Annotated[CohortKind, Query(description="register: on the register that day; "
                                      "eligible: meeting the inclusion threshold")]
+# A report date within the years reports look back over (the document says it as a
+# pattern, JSON Schema having no date bounds).
+AsOf = Annotated[date, Query(ge=date(1900, 1, 1), le=date(2199, 12, 31),
+                             json_schema_extra={"pattern": r"^(19|20|21)[0-9]{2}-"})]
 ERRORS = error_responses(401, 403, 422)
 
 
@@ -74,7 +79,7 @@ def _equality(register: Any, actor: Actor, as_of: date, borough: str | None,
 
 @router.get("/equality", response_model=EqualityOut, responses=ERRORS,
             summary="Equality report")
-def equality(register: RegisterDep, actor: Reader, as_of: date, borough: Borough = None,
+def equality(register: RegisterDep, actor: Reader, as_of: AsOf, borough: Borough = None,
              cohort: Cohort = CohortKind.REGISTER,
              quarters: Annotated[int, Query(ge=1, le=12)] = 4) -> EqualityOut:
     """The register's make-up by ethnic group against the census and the suspects of
@@ -88,7 +93,7 @@ def equality(register: RegisterDep, actor: Reader, as_of: date, borough: Borough
 @router.get("/equality.csv", response_class=Response, responses={
     **ERRORS, 200: {"content": {"text/csv": {}}, "description": "The report as CSV"}},
     summary="Equality report as CSV")
-def equality_csv(register: RegisterDep, actor: Reader, as_of: date, borough: Borough = None,
+def equality_csv(register: RegisterDep, actor: Reader, as_of: AsOf, borough: Borough = None,
                  cohort: Cohort = CohortKind.REGISTER) -> Response:
     """The same rows as GET /oversight/equality, as one CSV table."""
     report, _ = _equality(register, actor, as_of, borough, cohort, 1)
@@ -98,8 +103,8 @@ def equality_csv(register: RegisterDep, actor: Reader, as_of: date, borough: Bor
 @router.get("/quarterly", response_model=QuarterlyOut, responses=ERRORS,
             summary="Quarterly statistical release")
 def quarterly(register: RegisterDep, actor: Reader,
-              quarter: Annotated[str, Query(pattern=r"^\d{4}[Qq][1-4]$",
-                                            description="e.g. 2024Q1")],
+              quarter: Annotated[str, Query(pattern=r"^(19|20|21)[0-9]{2}[Qq][1-4]$",
+                                            description="e.g. 2024Q1 (1900 to 2199)")],
               cohort: Cohort = CohortKind.REGISTER) -> QuarterlyOut:
     """Counts by borough and band, ethnic group, age band and sex, as published: counts
     of 1 to 4 and whatever would reveal them are "[c]" (R-PUBLISH)."""
@@ -121,7 +126,7 @@ def quarterly(register: RegisterDep, actor: Reader,
 
 @router.get("/backtest", response_model=BacktestOut, responses=ERRORS,
             summary="Backtest: does the score work?")
-def backtest_summary(register: RegisterDep, actor: Reader, as_of: date,
+def backtest_summary(register: RegisterDep, actor: Reader, as_of: AsOf,
                      horizon_months: Annotated[int, Query(ge=1, le=120)] = 12,
                      cohort: Cohort = CohortKind.ELIGIBLE) -> BacktestOut:
     """ROC AUC (DeLong 95% CI) and calibration per harm band (Wilson 95% CI) of the score
@@ -165,7 +170,7 @@ def whatif(register: RegisterDep, actor: Reader, body: WhatIfIn) -> WhatIfOut:
 
 @router.get("/gangs", response_model=GangNetworkOut, responses=ERRORS,
             summary="Gang conflict network")
-def gang_network(register: RegisterDep, actor: Reader, as_of: date, borough: Borough = None,
+def gang_network(register: RegisterDep, actor: Reader, as_of: AsOf, borough: Borough = None,
                  months: Annotated[int, Query(ge=1, le=120)] = 12) -> GangNetworkOut:
     """Gangs (members and their summed harm), recorded rivalries and alliances, and
     incidents of in-scope violence between members of different gangs in the months up

@@ -7,6 +7,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from gvm.domain.register import MIN_RATIONALE_CHARS
+
 # Text may hold anything but NUL, which PostgreSQL cannot store or compare: refused as
 # malformed (422) at the edge, the same on either backend.
 NO_NUL = r"^[^\x00]*$"
@@ -30,6 +32,14 @@ RecordId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
 Justification = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
                                                  max_length=500, pattern=NO_NUL),
                           Field(json_schema_extra={"pattern": NOT_BLANK})]
+# A supervisor's reasons (R-HUMAN): the services' rule, MIN_RATIONALE_CHARS or more from
+# the first to the last non-blank character, said in the document as a pattern.
+RATIONALE_PATTERN = (rf"^[^\x00]*[^\x00\s][^\x00]{{{MIN_RATIONALE_CHARS - 2},}}"
+                     r"[^\x00\s][^\x00]*$")
+Rationale = Annotated[str, StringConstraints(min_length=1, max_length=2000, pattern=NO_NUL),
+                      Field(json_schema_extra={"pattern": RATIONALE_PATTERN})]
+# Borough codes as the document says them: exactly the 33 of R-SCOPE.
+BOROUGH_PATTERN = r"^E090000(0[1-9]|[12][0-9]|3[0-3])$"
 ShortText = Annotated[str, StringConstraints(max_length=200, pattern=NO_NUL)]
 
 

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from gvm.api.schemas.common import (
     BoroughCode,
     Justification,
+    Rationale,
     RecordId,
     Request,
     ScoringDate,
@@ -19,10 +20,6 @@ from gvm.api.schemas.common import (
 from gvm.api.schemas.people import IntelligenceOut, PersonHitOut
 from gvm.domain.model import HandlingCode, IntelCategory, IntelGrade, SourceGrade, SourceType
 from gvm.domain.register import MIN_RATIONALE_CHARS
-
-# The service's rule (gvm.services.register) as a pattern: MIN_RATIONALE_CHARS or more
-# from the first to the last non-blank character.
-RATIONALE_PATTERN = rf"^[^\x00]*[^\x00\s][^\x00]{{{MIN_RATIONALE_CHARS - 2},}}[^\x00\s][^\x00]*$"
 
 Code = str  # enumerated values are checked by the importer's rules (same messages)
 
@@ -120,8 +117,7 @@ class CohortOut(BaseModel):
 class DecisionIn(Request):
     person_id: RecordId
     decision: Literal["include", "remove"]
-    rationale: Text = Field(min_length=1, max_length=2000, json_schema_extra={
-        "pattern": RATIONALE_PATTERN},
+    rationale: Rationale = Field(
         description="The supervisor's reasons (R-HUMAN), kept and logged: at least "
         f"{MIN_RATIONALE_CHARS} characters once stripped")
     as_of: ScoringDate | None = Field(None, description="Scoring date shown with the decision; "
