@@ -1,6 +1,7 @@
 """The borough dashboard: what a borough's gang unit needs to see at the start of the
-day. Its register by band (offender and victim), whether the quarterly review is due,
-what a review would propose (removal, referral for support when the harm score is zero,
+day. Its register by band (offender and victim), the cohort changes since the borough's
+last four-weekly meeting (R-MEETING), whether the quarterly review is due, what a review
+would propose (removal, referral for support when the harm score is zero,
 R-RETENTION, R-DIVERT) and the removal requests near their 30-day deadline.
 
 Reading the cohort's records to compute the proposals is a consultation of everyone on
@@ -12,7 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time
 from typing import Protocol
 
 from gvm.authz import Actor, Permission
@@ -21,7 +22,7 @@ from gvm.domain.policy import Policy
 from gvm.domain.reviews import ReviewDecision
 from gvm.domain.views import PersonHit
 from gvm.services.access import check, check_borough, event
-from gvm.services.ports import RecordsUnitOfWork, ReviewsUnitOfWork
+from gvm.services.ports import MeetingsUnitOfWork, RecordsUnitOfWork
 from gvm.services.reviews import BoroughDue, ReviewLine, review_line, reviews_due
 from gvm.services.subject import RemovalRequest, removal_requests_due
 
@@ -30,8 +31,8 @@ NEAR_DEADLINE_DAYS = 7
 DASHBOARD_JUSTIFICATION = "borough dashboard"
 
 
-class DashboardUnitOfWork(ReviewsUnitOfWork, RecordsUnitOfWork, Protocol):
-    """The dashboard reads both the register's read side and its reviews."""
+class DashboardUnitOfWork(MeetingsUnitOfWork, RecordsUnitOfWork, Protocol):
+    """The dashboard reads the register's read side, its reviews and its meetings."""
 
 
 DashboardUnitOfWorkFactory = Callable[..., AbstractContextManager[DashboardUnitOfWork]]
@@ -58,6 +59,8 @@ class Dashboard:
     removal_proposals: tuple[Flagged, ...]
     diversion: tuple[Flagged, ...]  # harm zero on the register: refer for support
     removal_requests: tuple[RemovalRequest, ...]  # unanswered, near or past the deadline
+    last_meeting: date | None  # the borough's last meeting held before today
+    changes: dict[str, int]  # register decisions since then: include / remove -> count
 
 
 def _counts(values: list[str | None]) -> dict[str, int]:
@@ -83,6 +86,10 @@ def borough_dashboard(uow_factory: DashboardUnitOfWorkFactory, actor: Actor,
         hits = {h.person_id: h for h in uow.people_summaries(members)}
         lines: list[ReviewLine] = [review_line(uow, p, as_of, policy, catalogue)[0]
                                    for p in members]
+        last = uow.previous_meeting(borough_code, today)
+        after = None if last is None else datetime.combine(last.held_on, time.max, UTC)
+        changes = Counter(decision for _, decision, _ in uow.decisions_between(
+            borough_code, after, datetime.now(UTC)))
         in_borough = [r for r in requests
                       if (person := uow.person(r.person_id)) is not None
                       and person.borough_code == borough_code]
@@ -108,4 +115,6 @@ def borough_dashboard(uow_factory: DashboardUnitOfWorkFactory, actor: Actor,
         people_due_review=sum(1 for p in due.people if p in member_set),
         removal_proposals=flagged(ReviewDecision.REMOVE),
         diversion=flagged(ReviewDecision.REFER_FOR_SUPPORT),
-        removal_requests=tuple(sorted(in_borough, key=lambda r: r.deadline)))
+        removal_requests=tuple(sorted(in_borough, key=lambda r: r.deadline)),
+        last_meeting=None if last is None else last.held_on,
+        changes={kind: changes.get(kind, 0) for kind in ("include", "remove")})
