@@ -5,6 +5,7 @@ are public. The pages (gvm.web) are mounted beside it, over the same services.""
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -85,6 +86,11 @@ THREADPOOL_SIZE = 4
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     anyio.to_thread.current_default_thread_limiter().total_tokens = THREADPOOL_SIZE
+    # Everything loaded at start-up (modules, the policy, the offence catalogue) lives as
+    # long as the process: keep it out of the collector's full passes, which otherwise
+    # rescan it all and stall every request in flight (docs/PERFORMANCE.md).
+    gc.collect()
+    gc.freeze()
     yield
 
 
