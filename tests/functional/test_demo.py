@@ -6,6 +6,8 @@ import re
 
 import pyotp
 
+from gvm.cli.demo_users import DEMO_USERS
+
 
 def test_demo_builds_scores_and_prints_users(tmp_path):
     from tests.functional.conftest import Gvm
@@ -21,6 +23,11 @@ def test_demo_builds_scores_and_prints_users(tmp_path):
     secrets = re.findall(r"\b([A-Z2-7]{32})\b", out)
     assert len(secrets) == 6 and pyotp.TOTP(secrets[0]).now().isdigit()
     assert "http://127.0.0.1:8000/" in out  # where the web pages are
-    # Run again: the import is idempotent, the users get fresh TOTP secrets.
+    # Run again: the import is idempotent, the users get fresh TOTP secrets; on an
+    # 80-column terminal every password and secret is still printed whole.
+    gvm.env["COLUMNS"] = "80"
     again = gvm("demo", "--no-serve", "--as-of", "2026-09-30").stdout
-    assert set(re.findall(r"\b([A-Z2-7]{32})\b", again)).isdisjoint(secrets)
+    fresh = re.findall(r"\b([A-Z2-7]{32})\b", again)
+    assert len(fresh) == 6 and set(fresh).isdisjoint(secrets)
+    for user in DEMO_USERS:
+        assert f"password {user.password} " in again, user.username

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rich.table import Table
-
 from gvm.authz.roles import Role
 from gvm.cli.output import console
 from gvm.services.accounts import create_user, list_users, reset_mfa
@@ -51,11 +49,12 @@ def ensure_demo_users(uow_factory) -> list[tuple[DemoUser, str]]:
 
 
 def print_demo_users(users: list[tuple[DemoUser, str]]) -> None:
-    table = Table(title="Demo users (dev mode only; a TOTP app or `python -c \"import pyotp; "
-                        "print(pyotp.TOTP('SECRET').now())\"` gives the code)")
-    for col in ("username", "role", "scope", "password", "TOTP secret"):
-        table.add_column(col)
+    """One line per user, never cut to the terminal's width: the password and the TOTP
+    secret must be copied whole (a table truncated them in an 80-column terminal)."""
+    console.print("Demo users (dev mode only; a TOTP app or `python -c \"import pyotp; "
+                  "print(pyotp.TOTP('SECRET').now())\"` gives the code):", soft_wrap=True)
     for user, secret in users:
         scope = user.organisation or user.borough_code or "force-wide"
-        table.add_row(user.username, user.role.value, scope, user.password, secret)
-    console.print(table)
+        console.print(f"  {user.username}  role {user.role.value}  scope {scope}  "
+                      f"password {user.password}  TOTP secret {secret}",
+                      soft_wrap=True, highlight=False, markup=False)
