@@ -123,7 +123,9 @@ def main() -> None:
                                               ("ping (minimal)", pings))}
                 if profiler:
                     profiler.disable()
-                    pstats.Stats(profiler).sort_stats("tottime").print_stats(40)
+                    stats = pstats.Stats(profiler)
+                    stats.sort_stats("tottime").print_stats(40)
+                    stats.dump_stats(CACHE / "service_cpu.prof")  # for pstats/snakeviz
                 for kind, ms in figures.items():
                     print(f"{kind:<16}{ms:8.3f} ms CPU per request")
                 mix = 0.7 * figures["view"] + 0.3 * figures["search"]

@@ -51,6 +51,13 @@ def make_engine(url: str | URL, **kwargs: Any) -> Engine:
     return engine
 
 
+UNICODE_LOWER = "gvm_lower"
+
+
+def _lower(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
+
+
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -67,6 +74,9 @@ def _configure_sqlite(engine: Engine) -> None:
             cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB:d}")
         finally:
             cursor.close()
+        # SQLite's own lower() and LIKE fold ASCII letters only: the name search folds
+        # other letters with this (queries.py), as PostgreSQL's lower() does.
+        dbapi_connection.create_function(UNICODE_LOWER, 1, _lower, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
