@@ -52,6 +52,8 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+import national_register
+import perf_common
 import sqlalchemy as sa
 
 from gvm.authz import Role
@@ -114,6 +116,24 @@ def database_url(backend: str, folder: Path) -> Iterator[str]:
         admin.dispose()
 
 
+@contextmanager
+def register_url(args: argparse.Namespace, folder: Path) -> Iterator[str]:
+    """Where the served register is: London in a fresh database each run, the national
+    one kept (national_register.py)."""
+    if args.scale == "london":
+        with database_url(args.backend, folder) as url:
+            yield url
+        return
+    national = perf_common.bundle("national")
+    if args.backend == "sqlite":
+        path = national_register.sqlite_register(CACHE, national, folder / "register.db")
+        yield f"sqlite:///{path}"
+        return
+    schema = national_register.postgresql_schema(PG_URL, rebuild=args.rebuild,
+                                                 folder=national)
+    yield f"{PG_URL}?options=-csearch_path%3D{schema}"
+
+
 @dataclass
 class BenchRegister:
     url: str
@@ -124,6 +144,7 @@ class BenchRegister:
 
 
 def build_register(url: str) -> BenchRegister:
+    """The synthetic London, imported and scored into the empty database at `url`."""
     started = time.perf_counter()
     register = bootstrap(Settings(mode="dev", database_url=url, policy_path=None))
     try:
@@ -131,17 +152,29 @@ def build_register(url: str) -> BenchRegister:
                       actor_role="operator", justification="benchmark: synthetic data")
         rescore(register.unit_of_work, AS_OF, register.policy, register.catalogue,
                 actor="bench", actor_role="operator")
-        create_user(register.unit_of_work, username=USERNAME, password=PASSWORD,
+    finally:
+        register.close()
+    print(f"register: imported and scored in {time.perf_counter() - started:.1f} s",
+          flush=True)
+    return bench_access(url)
+
+
+def bench_access(url: str) -> BenchRegister:
+    """A force-wide analyst with an API token on the register at `url` (a new one each
+    run: a kept PostgreSQL register has the earlier runs' users), and who is held."""
+    register = bootstrap(Settings(mode="dev", database_url=url, policy_path=None))
+    username = f"{USERNAME}_{uuid.uuid4().hex[:8]}"
+    try:
+        create_user(register.unit_of_work, username=username, password=PASSWORD,
                     role=Role.FORCE_ANALYST)
-        token = create_api_token(register.unit_of_work, username=USERNAME, name="bench")
+        token = create_api_token(register.unit_of_work, username=username, name="bench")
         with register.database.engine.connect() as conn:
             rows = conn.execute(sa.select(people.c.person_id, people.c.surname)
                                 .order_by(people.c.person_id)).all()
             head = conn.execute(sa.select(sa.func.max(audit_log.c.seq))).scalar() or 0
     finally:
         register.close()
-    print(f"register: {len(rows):,} people imported and scored in "
-          f"{time.perf_counter() - started:.1f} s", flush=True)
+    print(f"register: {len(rows):,} people", flush=True)
     return BenchRegister(url, token, [r.person_id for r in rows],
                     [r.surname[:3] for r in rows], int(head))
 
@@ -391,6 +424,11 @@ def main() -> int:
     parser.add_argument("--warmup", type=float, default=2.0, help="unmeasured seconds first")
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--scale", choices=["london", "national"], default="london",
+                        help="london: 8,600 people, built each run; national: 1,000,000 "
+                        "people (bench/national_register.py, built once and kept)")
+    parser.add_argument("--rebuild", action="store_true",
+                        help="national on PostgreSQL: drop and rebuild the kept register")
     parser.add_argument("--label", default="", help="a note kept in the JSON")
     parser.add_argument("--no-pin", action="store_true",
                         help="let the servers' threads run on any CPU (default: each server "
@@ -405,8 +443,8 @@ def main() -> int:
     RESULTS.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=CACHE, prefix="run-") as tmp:
         folder = Path(tmp)
-        with database_url(args.backend, folder) as url:
-            register = build_register(url)
+        with register_url(args, folder) as url:
+            register = build_register(url) if args.scale == "london" else bench_access(url)
             env = {**os.environ, "GVM_DATABASE_URL": url, "GVM_MODE": "dev"}
             # The servers run in the run's folder: a relative PYTHONPATH (PYTHONPATH=src)
             # would silently serve whatever gvm is installed instead of this checkout.
@@ -439,9 +477,11 @@ def main() -> int:
           f"consultations logged {checks['consultations_logged']:,} = successful views and "
           f"searches {checks['successful_views_and_searches']:,}: {checks['counts_match']}")
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    out = RESULTS / f"service-{args.backend}-{stamp}.json"
+    scale = "" if args.scale == "london" else f"{args.scale}-"
+    out = RESULTS / f"service-{scale}{args.backend}-{stamp}.json"
     out.write_text(json.dumps({
-        "when": stamp, "label": args.label, "backend": args.backend,
+        "when": stamp, "label": args.label, "backend": args.backend, "scale": args.scale,
+        "people": len(register.person_ids),
         "config": {"seconds": args.seconds, "warmup": args.warmup, "clients": args.clients,
                    "mix": {"view": VIEW_SHARE, "search": round(1 - VIEW_SHARE, 2)},
                    "server": "uvicorn, 1 process, 1 worker (gvm.cli.serve_cmd.UVICORN_OPTIONS)",

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from gvm.domain.sharing import (
     DisclosableField,
@@ -16,6 +16,7 @@ from gvm.domain.sharing import (
     OrganisationType,
     Recipient,
 )
+from gvm.storage.prepared import Prepared
 from gvm.storage.tables import (
     disclosure_contents,
     disclosure_items,
@@ -137,14 +138,17 @@ def acknowledge(conn: Connection, disclosure_id: int, *, by: str, at: datetime) 
     return result.rowcount > 0
 
 
+# Every profile view runs it (the profile says who the data went to): prepared.
+_RECIPIENTS_OF = Prepared(
+    select(disclosures.c.recipient, disclosures.c.disclosure_id, disclosures.c.made_at)
+    .join(disclosure_items, disclosure_items.c.disclosure_id == disclosures.c.disclosure_id)
+    .where(disclosure_items.c.person_id == bindparam("person_id"))
+    .order_by(disclosures.c.made_at, disclosures.c.disclosure_id))
+
+
 def recipients_of(conn: Connection, person_id: str) -> list[Recipient]:
-    rows = conn.execute(
-        select(disclosures.c.recipient, disclosures.c.disclosure_id, disclosures.c.made_at)
-        .join(disclosure_items,
-              disclosure_items.c.disclosure_id == disclosures.c.disclosure_id)
-        .where(disclosure_items.c.person_id == person_id)
-        .order_by(disclosures.c.made_at, disclosures.c.disclosure_id))
-    return [Recipient(r.recipient, r.disclosure_id, r.made_at) for r in rows]
+    return [Recipient(r.recipient, r.disclosure_id, r.made_at)
+            for r in _RECIPIENTS_OF.rows(conn, {"person_id": person_id})]
 
 
 __all__: Sequence[str] = ("acknowledge", "add_disclosure", "add_isa", "disclosure",
