@@ -49,7 +49,8 @@ def read_frame(conn: Connection, table: Table, layout: dict[str, Any],
 
 def read_select(conn: Connection, stmt: Any, layout: dict[str, Any]) -> pl.DataFrame:
     """The rows of a Core `select` whose columns are `layout`, in order, as a frame."""
-    compiled = stmt.compile(dialect=conn.dialect)
+    # render_postcompile: an IN list's values become parameters of their own.
+    compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
     # SQLite hands dates back as ISO text (and takes them as ISO text): read as strings,
     # parse in Polars.
     text_dates = conn.dialect.name == "sqlite"

@@ -1,0 +1,99 @@
+"""The queue of stale scores and the current scores (migration 0008), read and written
+inside the caller's transaction.
+
+The triggers of migration 0008 fill `score_queue`; the freshness worker
+(gvm.services.freshness) claims a batch, reads the batch's records in one set query per
+table, scores them, replaces their rows of `current_scores` and deletes their entries,
+all in one transaction. Claiming: on PostgreSQL `FOR UPDATE SKIP LOCKED`, so two workers
+take disjoint batches and a worker that dies releases its batch with its connection; on
+SQLite the writing transaction (BEGIN IMMEDIATE) holds the only write lock, so workers
+take turns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+import polars as pl
+from sqlalchemy import Connection, delete, func, select
+
+from gvm.domain import frames
+from gvm.domain.policy import Policy
+from gvm.storage.bulk import chunked, insert_many
+from gvm.storage.columnar import read_select
+from gvm.storage.tables import current_scores, custody, intelligence, offences, score_queue
+
+CURRENT_COLUMNS = ("person_id", "harm_units", "victim_units", "harm_band", "victim_band",
+                   "eligible", "in_custody")
+_IN_CHUNK = 1_000  # ids per IN list: well under SQLite's and PostgreSQL's limits
+
+
+def any_stale(conn: Connection) -> bool:
+    return conn.execute(select(score_queue.c.person_id).limit(1)).first() is not None
+
+
+def stale_count(conn: Connection) -> int:
+    return int(conn.execute(select(func.count()).select_from(score_queue)).scalar_one())
+
+
+def stale_people(conn: Connection) -> list[str]:
+    """Every queued person id, oldest first (for tests and the CLI's summary)."""
+    q = score_queue.c
+    return list(conn.execute(select(q.person_id).order_by(q.enqueued_at, q.person_id))
+                .scalars())
+
+
+def claim_stale(conn: Connection, limit: int) -> list[str]:
+    """Up to `limit` queued person ids, oldest first, held by this transaction."""
+    q = score_queue.c
+    stmt = select(q.person_id).order_by(q.enqueued_at, q.person_id).limit(limit)
+    if conn.dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    return list(conn.execute(stmt).scalars())
+
+
+def _rows_of(conn: Connection, table: Any, layout: dict[str, Any],
+             person_ids: Sequence[str]) -> pl.DataFrame:
+    parts = [read_select(conn, select(*(table.c[c] for c in layout))
+                         .where(table.c.person_id.in_(chunk)), layout)
+             for chunk in chunked(person_ids, _IN_CHUNK)]
+    return pl.concat(parts) if parts else frames.empty(layout)
+
+
+def scoring_frames_of(conn: Connection, person_ids: Sequence[str]
+                      ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """(people, offences, intelligence, custody) of these people, in the layouts of
+    gvm.domain.frames: one query per table (per thousand people), not one per person."""
+    ids = sorted(set(person_ids))
+    people_frame = pl.DataFrame({"person_id": ids}, schema=frames.PEOPLE)
+    return (people_frame,
+            _rows_of(conn, offences, frames.OFFENCES, ids),
+            _rows_of(conn, intelligence, frames.INTELLIGENCE, ids),
+            _rows_of(conn, custody, frames.CUSTODY, ids))
+
+
+def save_current_scores(conn: Connection, as_of: date, policy: Policy,
+                        scores_df: pl.DataFrame, now: datetime | None = None) -> int:
+    """Replace these people's current scores (frames.SCORES rows); how many written."""
+    now = now or datetime.now(UTC)
+    frame = scores_df.select(CURRENT_COLUMNS)
+    ids = frame["person_id"].to_list()
+    for chunk in chunked(ids, _IN_CHUNK):
+        conn.execute(delete(current_scores).where(current_scores.c.person_id.in_(chunk)))
+    stamp = {"as_of": as_of, "policy_name": policy.name, "policy_version": policy.version,
+             "policy_hash": policy.content_hash, "scored_at": now}
+    return insert_many(conn, current_scores, (
+        {**row, **stamp} for row in frame.iter_rows(named=True)))
+
+
+def remove_stale(conn: Connection, person_ids: Sequence[str]) -> None:
+    for chunk in chunked(person_ids, _IN_CHUNK):
+        conn.execute(delete(score_queue).where(score_queue.c.person_id.in_(chunk)))
+
+
+def current_score(conn: Connection, person_id: str) -> Any:
+    """The person's row of current_scores, or None."""
+    return conn.execute(select(current_scores)
+                        .where(current_scores.c.person_id == person_id)).first()
