@@ -21,7 +21,6 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
-    Float,
     ForeignKey,
     Index,
     Integer,
@@ -238,37 +237,6 @@ scores = Table(
     one_of("harm_band", BANDS),
     one_of("victim_band", BANDS),
     Index("ix_scores_person_id", "person_id", "run_id"),
-)
-
-# Incremental freshness (migration 0008 also creates the triggers that fill the queue).
-# The people whose stored score is stale: queued in the same transaction as any write of
-# their offences, intelligence or custody (or their arrival), removed once re-scored.
-score_queue = Table(
-    "score_queue", metadata,
-    Column("person_id", String, _person_fk(), primary_key=True),
-    Column("enqueued_at", Float, nullable=False),  # unix seconds, set by the trigger
-    Column("changes", Integer, nullable=False),  # writes since queued
-    Index("ix_score_queue_enqueued_at", "enqueued_at"),
-)
-
-# Each person's score as the freshness worker last computed it; reads compare it with
-# the person's latest stored run (gvm.storage.scores.latest_score, queries.latest_bands).
-current_scores = Table(
-    "current_scores", metadata,
-    Column("person_id", String, _person_fk(), primary_key=True),
-    Column("as_of", Date, nullable=False),
-    Column("policy_name", String, nullable=False),
-    Column("policy_version", String, nullable=False),
-    Column("policy_hash", String(64), nullable=False),
-    Column("scored_at", UTCDateTime, nullable=False),
-    Column("harm_units", BigInteger, nullable=False),  # score x 1e8, exact
-    Column("victim_units", BigInteger, nullable=False),
-    Column("harm_band", String, nullable=False),
-    Column("victim_band", String, nullable=False),
-    Column("eligible", Boolean, nullable=False),
-    Column("in_custody", Boolean, nullable=False),
-    one_of("harm_band", BANDS),
-    one_of("victim_band", BANDS),
 )
 
 # s.62 log (R-LOG). Append-only (triggers, see the migration) and hash-chained: seq is
@@ -506,7 +474,9 @@ removal_requests = Table(
     Index("ix_removal_requests_person_id", "person_id"),
 )
 
-# Meetings and diversion referrals live in their own module, on this metadata.
+# Meetings and diversion referrals, and the queue of stale scores and the current scores
+# (incremental freshness), live in modules of their own, on this metadata.
+from gvm.storage.freshness_tables import current_scores, score_queue  # noqa: E402, F401
 from gvm.storage.governance_tables import (  # noqa: E402, F401
     guardian_contacts,
     meeting_actions,
