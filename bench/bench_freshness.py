@@ -24,8 +24,10 @@
    before the record's COMMIT, see write_tick; after the batch's COMMIT returned).
 6. Prints the achieved rate, lag p50/p95/p99/max and a histogram, the batches, the
    worker's CPU and the rest of the machine's (`other`), and writes JSON to
-   bench/results/freshness-<backend>-<time>.json. Exits non-zero if a record's person
-   was never re-scored after it, or the audit chain does not verify.
+   bench/results/freshness-<backend>-<time>.json.
+7. Checks that every current score equals a full re-score run afterwards (same as-of
+   date and policy), person by person; exits non-zero if not, if a record's person was
+   never re-scored after it, or if the audit chain does not verify.
 """
 
 from __future__ import annotations
@@ -68,7 +70,8 @@ from gvm.domain.model import (
 from gvm.services.freshness import FreshnessWorker, Refreshed
 from gvm.services.importing import import_bundle
 from gvm.services.scoring import rescore
-from gvm.storage.tables import people
+from gvm.storage.freshness import CURRENT_COLUMNS
+from gvm.storage.tables import current_scores, people
 
 AS_OF = date(2026, 9, 30)
 CODES = ("8N", "34B", "10D", "105A")  # in scope: violence, robbery, weapons
@@ -177,7 +180,8 @@ def produce(register: Register, person_ids: list[str], rate: float, seconds: flo
             written += [(r.person_id, committed) for r in (*offences, *intelligence)]
             due_total += due
             serial += 1
-        time.sleep(tick - ((time.monotonic() - start) % tick))
+        if due_total < total:
+            time.sleep(tick - ((time.monotonic() - start) % tick))
     return written, wall_start, time.time()
 
 
@@ -215,6 +219,17 @@ def histogram(values_ms: list[float]) -> list[tuple[str, int]]:
 
 
 # --- the run ----------------------------------------------------------------------------
+
+def equals_full_rescore(register: Register) -> tuple[bool, int]:
+    """Do the current scores equal, person by person, a full re-score run now?"""
+    _, full = rescore(register.unit_of_work, AS_OF, register.policy, register.catalogue,
+                      actor="bench", actor_role="operator")
+    with register.database.engine.connect() as conn:
+        rows = conn.execute(sa.select(*(current_scores.c[c] for c in CURRENT_COLUMNS))
+                            .order_by(current_scores.c.person_id)).all()
+    fresh = [tuple(r) for r in rows]
+    return fresh == full.select(CURRENT_COLUMNS).sort("person_id").rows(), len(fresh)
+
 
 def build(url: str, repeat: int) -> tuple[Register, list[str], dict[str, Any]]:
     from bench_service import london_bundle
@@ -305,6 +320,7 @@ def stream(args: argparse.Namespace, url: str, folder: Path) -> dict[str, Any]:
     worker_share = (cpu_total if worker_tid is None else 0.0)
     other = max(0.0, busy - own - worker_share) / (wall_total * (os.cpu_count() or 1))
     verified = register.database.verify_audit().ok
+    same, compared = equals_full_rescore(register)
     register.close()
     sizes = [len(b.people) for b in in_window]
     durations = [b.committed_at - b.read_at for b in in_window]
@@ -323,6 +339,7 @@ def stream(args: argparse.Namespace, url: str, folder: Path) -> dict[str, Any]:
         "worker_cpu": {"stream_s": cpu_stream, "share_of_a_core": cpu_stream / window},
         "producer_cpu_share": own / window if worker_tid is None else None,
         "other": other, "audit_verified": verified,
+        "equal_to_full_rescore": same, "people_compared": compared,
     }
     return result
 
@@ -356,7 +373,8 @@ def report(r: dict[str, Any], args: argparse.Namespace) -> None:
     if r["other"] > 0.10:
         print(f"warning: other processes used {100 * r['other']:.0f}% of the machine: "
               "figures are disturbed")
-    print(f"audit chain verified: {r['audit_verified']}")
+    print(f"audit chain verified: {r['audit_verified']}; current scores equal a full "
+          f"re-score's: {r['equal_to_full_rescore']} ({r['people_compared']:,} people)")
 
 
 def main() -> int:
@@ -385,7 +403,8 @@ def main() -> int:
                   poll=args.poll, tick=args.tick, seconds=args.seconds,
                   machine=machine(PACKAGES))
     print(f"written {write_result(f'freshness-{args.backend}', result)}")
-    return 0 if result["not_rescored"] == 0 and result["audit_verified"] else 1
+    ok = result["not_rescored"] == 0 and result["audit_verified"]
+    return 0 if ok and result["equal_to_full_rescore"] else 1
 
 
 if __name__ == "__main__":

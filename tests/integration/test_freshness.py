@@ -271,3 +271,17 @@ def test_two_workers_rescore_each_person_once(database, bundle, sha):
              if pid.startswith("Q")]
     assert sorted(named) == [p.person_id for p in people]
     assert _stale(database) == set()
+
+
+@pytest.mark.parametrize("as_of", [
+    date(2025, 1, 10),  # P2's custody still open; all offences within three years
+    date(2026, 6, 1),  # I2 dated exactly 24 months before: outside the membership window
+    date(2027, 1, 10),  # E1 dated exactly three years before: outside
+])
+def test_leaving_out_rows_outside_the_windows_changes_no_score(database, bundle, sha, as_of):
+    _import(database, bundle, sha)
+    _drain(database, as_of=as_of)
+    _, full = rescore(database.unit_of_work, as_of, default_policy(), offence_catalogue(),
+                      actor="t", actor_role="operator")
+    fresh = _current(database).select(CURRENT_COLUMNS).sort("person_id")
+    assert fresh.equals(full.select(CURRENT_COLUMNS).sort("person_id"))

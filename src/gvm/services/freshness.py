@@ -4,11 +4,12 @@ re-scoring everyone.
 Every write of a person's offences, intelligence or custody queues the person in the same
 transaction (the storage does it: see migration 0008), so the queue is durable and shared
 by every process on the database. `refresh_stale` takes a batch from the queue and, in one
-transaction, reads the batch's records (a set query per table), scores them with the
-engine of the full re-score (`score_batch`, same rules, same as-of date and policy: same
-numbers), replaces their current scores, removes their queue entries and logs one
-combination naming the people (R-LOG). A failure rolls all of it back: the entries stay
-queued. `FreshnessWorker` runs it in a loop on a thread (`gvm serve`, `gvm freshen`).
+transaction, reads the batch's records (a set query per table, leaving out the rows
+outside every window), scores them with the engine of the full re-score (`score_batch`:
+same rules, same as-of date and policy, same numbers), replaces their current scores,
+removes their queue entries and logs one combination naming the people (R-LOG). A failure
+rolls all of it back: the entries stay queued. `FreshnessWorker` runs it in a loop on a
+thread (`gvm serve`, `gvm freshen`).
 
 What it does not do: scores also change with time alone, as items leave their windows;
 that is the scheduled full re-score's job (`gvm score`), which the reads compare with
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from gvm.domain.audit import AuditEvent, Operation
-from gvm.domain.batch import score_batch
+from gvm.domain.batch import score_batch, window_starts
 from gvm.domain.policy import Policy
 from gvm.services.ports import FreshnessUnitOfWorkFactory
 
@@ -63,7 +64,9 @@ def refresh_stale(
         if not ids:  # another worker took them
             return None
         read_at = time.time()
-        people, offences, intelligence, custody = uow.scoring_frames_of(ids)
+        offences_after, intelligence_after = window_starts(as_of, policy)
+        people, offences, intelligence, custody = uow.scoring_frames_of(
+            ids, offences_after=offences_after, intelligence_after=intelligence_after)
         scores = score_batch(people, offences, intelligence, custody, as_of, policy, catalogue)
         uow.save_current_scores(as_of, policy, scores)
         uow.remove_stale(ids)

@@ -73,7 +73,8 @@ class FreshnessUnitOfWork(UnitOfWork, Protocol):
     def claim_stale(self, limit: int) -> list[str]: ...
 
     def scoring_frames_of(
-        self, person_ids: list[str],
+        self, person_ids: list[str], *, offences_after: date | None = None,
+        intelligence_after: dict[str, date] | None = None,
     ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]: ...
 
     def save_current_scores(self, as_of: date, policy: Policy, scores: pl.DataFrame) -> int: ...

@@ -12,12 +12,12 @@ take turns.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, delete, func, select
+from sqlalchemy import Connection, and_, delete, func, or_, select
 
 from gvm.domain import frames
 from gvm.domain.policy import Policy
@@ -55,22 +55,33 @@ def claim_stale(conn: Connection, limit: int) -> list[str]:
 
 
 def _rows_of(conn: Connection, table: Any, layout: dict[str, Any],
-             person_ids: Sequence[str]) -> pl.DataFrame:
-    parts = [read_select(conn, select(*(table.c[c] for c in layout))
-                         .where(table.c.person_id.in_(chunk)), layout)
-             for chunk in chunked(person_ids, _IN_CHUNK)]
+             person_ids: Sequence[str], where: Any = None) -> pl.DataFrame:
+    parts = []
+    for chunk in chunked(person_ids, _IN_CHUNK):
+        stmt = select(*(table.c[c] for c in layout)).where(table.c.person_id.in_(chunk))
+        parts.append(read_select(conn, stmt if where is None else stmt.where(where), layout))
     return pl.concat(parts) if parts else frames.empty(layout)
 
 
-def scoring_frames_of(conn: Connection, person_ids: Sequence[str]
+def scoring_frames_of(conn: Connection, person_ids: Sequence[str], *,
+                      offences_after: date | None = None,
+                      intelligence_after: Mapping[str, date] | None = None,
                       ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """(people, offences, intelligence, custody) of these people, in the layouts of
-    gvm.domain.frames: one query per table (per thousand people), not one per person."""
+    gvm.domain.frames: one query per table (per thousand people), not one per person.
+    Given the window starts (gvm.domain.batch.window_starts), only the offences dated
+    after `offences_after` and the intelligence dated after its category's date are
+    read: the rows that can count."""
     ids = sorted(set(person_ids))
     people_frame = pl.DataFrame({"person_id": ids}, schema=frames.PEOPLE)
+    o, i = offences.c, intelligence.c
+    recent_offences = None if offences_after is None else o.date > offences_after
+    recent_intelligence = None if intelligence_after is None else or_(
+        *(and_(i.category == category, i.date > after)
+          for category, after in sorted(intelligence_after.items())))
     return (people_frame,
-            _rows_of(conn, offences, frames.OFFENCES, ids),
-            _rows_of(conn, intelligence, frames.INTELLIGENCE, ids),
+            _rows_of(conn, offences, frames.OFFENCES, ids, recent_offences),
+            _rows_of(conn, intelligence, frames.INTELLIGENCE, ids, recent_intelligence),
             _rows_of(conn, custody, frames.CUSTODY, ids))
 
 

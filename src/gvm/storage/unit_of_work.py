@@ -106,9 +106,12 @@ class UnitOfWork(GovernanceMethods):
     def claim_stale(self, limit: int) -> list[str]:
         return freshness.claim_stale(self.connection, limit)
 
-    def scoring_frames_of(self, person_ids: list[str]
+    def scoring_frames_of(self, person_ids: list[str], *, offences_after: date | None = None,
+                          intelligence_after: dict[str, date] | None = None
                           ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-        return freshness.scoring_frames_of(self.connection, person_ids)
+        return freshness.scoring_frames_of(self.connection, person_ids,
+                                           offences_after=offences_after,
+                                           intelligence_after=intelligence_after)
 
     def save_current_scores(self, as_of: date, policy: Policy, scores_df: pl.DataFrame) -> int:
         return freshness.save_current_scores(self.connection, as_of, policy, scores_df)
