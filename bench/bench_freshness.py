@@ -301,6 +301,7 @@ def stream(args: argparse.Namespace, url: str, folder: Path) -> dict[str, Any]:
             time.sleep(0.05)
         time.sleep(2 * args.poll)
         busy = busy_seconds() - busy0
+        own_total = time.process_time() - own0
         cpu_total = cpu_of(worker_pid, worker_tid) - cpu0
         wall_total = time.time() - started
     finally:
@@ -318,7 +319,7 @@ def stream(args: argparse.Namespace, url: str, folder: Path) -> dict[str, Any]:
     lag, missing = lags(written, in_window)
     lag_ms = [v * 1000 for v in lag]
     worker_share = (cpu_total if worker_tid is None else 0.0)
-    other = max(0.0, busy - own - worker_share) / (wall_total * (os.cpu_count() or 1))
+    other = max(0.0, busy - own_total - worker_share) / (wall_total * (os.cpu_count() or 1))
     verified = register.database.verify_audit().ok
     same, compared = equals_full_rescore(register)
     register.close()
