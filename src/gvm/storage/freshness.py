@@ -12,22 +12,34 @@ take turns.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, and_, delete, func, or_, select
+from sqlalchemy import (
+    Connection,
+    String,
+    and_,
+    any_,
+    bindparam,
+    delete,
+    func,
+    literal_column,
+    or_,
+    select,
+)
+from sqlalchemy.dialects import postgresql
 
 from gvm.domain import frames
 from gvm.domain.policy import Policy
-from gvm.storage.bulk import chunked, insert_many
+from gvm.storage.bulk import insert_many
 from gvm.storage.columnar import read_select
 from gvm.storage.tables import current_scores, custody, intelligence, offences, score_queue
 
 CURRENT_COLUMNS = ("person_id", "harm_units", "victim_units", "harm_band", "victim_band",
                    "eligible", "in_custody")
-_IN_CHUNK = 1_000  # ids per IN list: well under SQLite's and PostgreSQL's limits
 
 
 def any_stale(conn: Connection) -> bool:
@@ -54,13 +66,22 @@ def claim_stale(conn: Connection, limit: int) -> list[str]:
     return list(conn.execute(stmt).scalars())
 
 
+def _among(column: Any, ids: Sequence[str], dialect: str) -> Any:
+    """`column` is one of `ids`, as one parameter: a text array on PostgreSQL, a JSON
+    array read by json_each on SQLite. An IN list of literals costs more to build and
+    compile in SQLAlchemy than the query costs to run (measured: 25 ms per batch)."""
+    if dialect == "postgresql":
+        return column == any_(bindparam("ids", list(ids), type_=postgresql.ARRAY(String)))
+    listed = select(literal_column("value")).select_from(
+        func.json_each(bindparam("ids", json.dumps(list(ids)), type_=String)))
+    return column.in_(listed.scalar_subquery())
+
+
 def _rows_of(conn: Connection, table: Any, layout: dict[str, Any],
              person_ids: Sequence[str], where: Any = None) -> pl.DataFrame:
-    parts = []
-    for chunk in chunked(person_ids, _IN_CHUNK):
-        stmt = select(*(table.c[c] for c in layout)).where(table.c.person_id.in_(chunk))
-        parts.append(read_select(conn, stmt if where is None else stmt.where(where), layout))
-    return pl.concat(parts) if parts else frames.empty(layout)
+    stmt = select(*(table.c[c] for c in layout)).where(
+        _among(table.c.person_id, person_ids, conn.dialect.name))
+    return read_select(conn, stmt if where is None else stmt.where(where), layout)
 
 
 def scoring_frames_of(conn: Connection, person_ids: Sequence[str], *,
@@ -68,7 +89,7 @@ def scoring_frames_of(conn: Connection, person_ids: Sequence[str], *,
                       intelligence_after: Mapping[str, date] | None = None,
                       ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """(people, offences, intelligence, custody) of these people, in the layouts of
-    gvm.domain.frames: one query per table (per thousand people), not one per person.
+    gvm.domain.frames: one query per table, not one per person.
     Given the window starts (gvm.domain.batch.window_starts), only the offences dated
     after `offences_after` and the intelligence dated after its category's date are
     read: the rows that can count."""
@@ -91,8 +112,8 @@ def save_current_scores(conn: Connection, as_of: date, policy: Policy,
     now = now or datetime.now(UTC)
     frame = scores_df.select(CURRENT_COLUMNS)
     ids = frame["person_id"].to_list()
-    for chunk in chunked(ids, _IN_CHUNK):
-        conn.execute(delete(current_scores).where(current_scores.c.person_id.in_(chunk)))
+    conn.execute(delete(current_scores).where(
+        _among(current_scores.c.person_id, ids, conn.dialect.name)))
     stamp = {"as_of": as_of, "policy_name": policy.name, "policy_version": policy.version,
              "policy_hash": policy.content_hash, "scored_at": now}
     return insert_many(conn, current_scores, (
@@ -100,8 +121,8 @@ def save_current_scores(conn: Connection, as_of: date, policy: Policy,
 
 
 def remove_stale(conn: Connection, person_ids: Sequence[str]) -> None:
-    for chunk in chunked(person_ids, _IN_CHUNK):
-        conn.execute(delete(score_queue).where(score_queue.c.person_id.in_(chunk)))
+    conn.execute(delete(score_queue).where(
+        _among(score_queue.c.person_id, person_ids, conn.dialect.name)))
 
 
 def current_score(conn: Connection, person_id: str) -> Any:
