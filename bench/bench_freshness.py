@@ -393,7 +393,12 @@ def main() -> int:
     parser.add_argument("--poll", type=float, default=0.05, help="idle worker's poll, s")
     parser.add_argument("--baseline-repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--switch-interval", type=float, default=None,
+                        help="sys.setswitchinterval for this process (default Python's "
+                        "5 ms): how long a thread waits for the GIL held by another")
     args = parser.parse_args()
+    if args.switch_interval is not None:
+        sys.setswitchinterval(args.switch_interval)
     from bench_service import database_url
 
     with tempfile.TemporaryDirectory(prefix="gvm-fresh-") as tmp, \
@@ -401,6 +406,7 @@ def main() -> int:
         result = stream(args, url, Path(tmp))
     report(result, args)
     result.update(backend=args.backend, worker=args.worker, batch=args.batch,
+                  switch_interval=sys.getswitchinterval(),
                   poll=args.poll, tick=args.tick, seconds=args.seconds,
                   machine=machine(PACKAGES))
     print(f"written {write_result(f'freshness-{args.backend}', result)}")
