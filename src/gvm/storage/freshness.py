@@ -51,7 +51,7 @@ def stale_count(conn: Connection) -> int:
 
 
 def stale_people(conn: Connection) -> list[str]:
-    """Every queued person id, oldest first (for tests and the CLI's summary)."""
+    """Every queued person id, oldest first."""
     q = score_queue.c
     return list(conn.execute(select(q.person_id).order_by(q.enqueued_at, q.person_id))
                 .scalars())
@@ -124,8 +124,3 @@ def remove_stale(conn: Connection, person_ids: Sequence[str]) -> None:
     conn.execute(delete(score_queue).where(
         _among(score_queue.c.person_id, person_ids, conn.dialect.name)))
 
-
-def current_score(conn: Connection, person_id: str) -> Any:
-    """The person's row of current_scores, or None."""
-    return conn.execute(select(current_scores)
-                        .where(current_scores.c.person_id == person_id)).first()
