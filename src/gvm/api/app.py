@@ -33,6 +33,7 @@ from gvm.api.routers import (
 from gvm.api.routers import register as register_routes
 from gvm.api.routers import sharing as sharing_routes
 from gvm.bootstrap import Register
+from gvm.services.freshness import FreshnessWorker
 from gvm.web.app import install as install_pages
 
 API_PREFIX = "/api/v1"
@@ -81,6 +82,7 @@ alteration, consultation and combination of personal data is logged."""
 # benchmark machine (docs/PERFORMANCE.md). Requests beyond it queue, first come first
 # served.
 THREADPOOL_SIZE = 4
+FRESHNESS_ACTOR = "gvm serve"  # who the freshness worker's audit entries name
 
 
 @asynccontextmanager
@@ -91,10 +93,26 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # rescan it all and stall every request in flight (docs/PERFORMANCE.md).
     gc.collect()
     gc.freeze()
-    yield
+    worker = _freshness_worker(app.state.register) if app.state.freshness else None
+    if worker is not None:
+        worker.start()
+    try:
+        yield
+    finally:
+        if worker is not None:
+            worker.stop()
 
 
-def create_app(register: Register) -> FastAPI:
+def _freshness_worker(register: Register) -> FreshnessWorker:
+    """Keeps the stored scores current as records arrive (gvm.services.freshness), on a
+    thread of its own, scoring as of today."""
+    return FreshnessWorker(register.unit_of_work, register.policy, register.catalogue,
+                           actor=register.settings.actor or FRESHNESS_ACTOR)
+
+
+def create_app(register: Register, *, freshness: bool = False) -> FastAPI:
+    """`freshness`: run the freshness worker while the app runs (`gvm serve` does; tests
+    that build an app do not, unless they ask)."""
     app = FastAPI(
         lifespan=_lifespan,
         title="gvm: governed violence-harm register",
@@ -106,6 +124,7 @@ def create_app(register: Register) -> FastAPI:
         redoc_url=None,
     )
     app.state.register = register
+    app.state.freshness = freshness
     # Each router straight onto the app: FastAPI matches nested included routers level
     # by level, and one level more cost about 0.1 ms per request (docs/PERFORMANCE.md).
     for module in (health, auth, boroughs, people, gangs, intelligence, scores,

@@ -13,6 +13,7 @@ from gvm.cli import (
     backup_cmd,
     data_cmds,
     demo_cmd,
+    freshen_cmd,
     report_cmd,
     serve_cmd,
     synth_cmd,
@@ -31,6 +32,7 @@ data_cmds.register(app)
 synth_cmd.register(app)
 demo_cmd.register(app)
 serve_cmd.register(app)
+freshen_cmd.register(app)
 backup_cmd.register(app)
 app.add_typer(audit_cmd.app, name="audit")
 app.add_typer(user_cmd.app, name="user")

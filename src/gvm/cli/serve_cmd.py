@@ -23,6 +23,9 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on. Outside dev mode, put "
                                       "a TLS-terminating proxy in front.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
+    freshness: Annotated[bool, typer.Option(
+        help="Keep stored scores current as records arrive (a background worker; "
+             "see gvm freshen).")] = True,
 ) -> None:
     """Serve the web pages (/) and the web API (/api/v1; OpenAPI at
     /api/v1/openapi.json) until interrupted."""
@@ -39,7 +42,7 @@ def serve(
         if register.settings.mode is Mode.DEV:
             console.print("[yellow]dev mode:[/yellow] session cookies are sent without "
                           "Secure; never expose this to a network.")
-        uvicorn.run(create_app(register), host=host, port=port,
+        uvicorn.run(create_app(register, freshness=freshness), host=host, port=port,
                     **UVICORN_OPTIONS)  # type: ignore[arg-type]
     finally:
         register.close()

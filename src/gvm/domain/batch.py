@@ -274,3 +274,18 @@ def score_batch(
     """
     return score_batch_lazy(people, offences, intelligence, custody, as_of, policy,
                             catalogue).collect()
+
+
+def window_starts(as_of: date, policy: Policy) -> tuple[date, dict[str, date]]:
+    """The dates on or before which no record can count on `as_of` (SPEC 3.1: "within
+    N months" excludes the cut-off day): one for offences (the longer of the offender
+    and victimisation windows), one per intelligence category. A reader may leave out
+    the rows dated on or before them; the scores are the same."""
+    w = policy.windows
+    offences_cut = min(minus_months(as_of, w.offender_offences),
+                       minus_months(as_of, w.victimisation))
+    weapon_violence = minus_months(as_of, w.weapon_violence_intelligence)
+    return offences_cut, {
+        _WEAPON.value: weapon_violence, _VIOLENCE.value: weapon_violence,
+        _AT_RISK.value: minus_months(as_of, w.at_risk_intelligence),
+        _MEMBERSHIP.value: minus_months(as_of, w.gang_membership)}

@@ -59,6 +59,32 @@ class UnitOfWork(Protocol):
 UnitOfWorkFactory = Callable[..., AbstractContextManager[UnitOfWork]]
 
 
+class FreshnessUnitOfWork(UnitOfWork, Protocol):
+    """The queue of stale scores and the current scores (gvm.services.freshness). The
+    queue is filled by the storage itself, in the transaction of every write of a
+    person's records."""
+
+    def any_stale(self) -> bool: ...
+
+    def stale_count(self) -> int: ...
+
+    def stale_people(self) -> list[str]: ...
+
+    def claim_stale(self, limit: int) -> list[str]: ...
+
+    def scoring_frames_of(
+        self, person_ids: list[str], *, offences_after: date | None = None,
+        intelligence_after: dict[str, date] | None = None,
+    ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]: ...
+
+    def save_current_scores(self, as_of: date, policy: Policy, scores: pl.DataFrame) -> int: ...
+
+    def remove_stale(self, person_ids: list[str]) -> None: ...
+
+
+FreshnessUnitOfWorkFactory = Callable[..., AbstractContextManager[FreshnessUnitOfWork]]
+
+
 class AccountsUnitOfWork(Protocol):
     """Users, sessions and API tokens (gvm.services.accounts, gvm.services.sessions)."""
 

@@ -49,7 +49,8 @@ def read_frame(conn: Connection, table: Table, layout: dict[str, Any],
 
 def read_select(conn: Connection, stmt: Any, layout: dict[str, Any]) -> pl.DataFrame:
     """The rows of a Core `select` whose columns are `layout`, in order, as a frame."""
-    compiled = stmt.compile(dialect=conn.dialect)
+    # render_postcompile: an IN list's values become parameters of their own.
+    compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
     # SQLite hands dates back as ISO text (and takes them as ISO text): read as strings,
     # parse in Polars.
     text_dates = conn.dialect.name == "sqlite"
@@ -57,10 +58,11 @@ def read_select(conn: Connection, stmt: Any, layout: dict[str, Any]) -> pl.DataF
     def bound(value: Any) -> Any:
         return value.isoformat() if text_dates and isinstance(value, date) else value
 
+    values = compiled.params  # built anew on each access: once, not once per parameter
     if compiled.positiontup is not None:  # qmark (SQLite): parameters by position
-        params: Any = tuple(bound(compiled.params[name]) for name in compiled.positiontup)
+        params: Any = tuple(bound(values[name]) for name in compiled.positiontup)
     else:
-        params = {k: bound(v) for k, v in compiled.params.items()}
+        params = {k: bound(v) for k, v in values.items()}
     raw_schema = {name: (pl.String if text_dates and dtype == pl.Date else dtype)
                   for name, dtype in layout.items()}
     parts = []

@@ -48,7 +48,16 @@ from gvm.domain.model import (
 from gvm.domain.views import GangSummary, PersonHit, PersonQuery, ScoreRunSummary
 from gvm.storage.engine import UNICODE_LOWER
 from gvm.storage.prepared import Prepared
-from gvm.storage.tables import aliases, gangs, intelligence, people, score_runs, scores
+from gvm.storage.scores import fresher
+from gvm.storage.tables import (
+    aliases,
+    current_scores,
+    gangs,
+    intelligence,
+    people,
+    score_runs,
+    scores,
+)
 
 INTELLIGENCE_FIELDS = ("person_id", "gang_id", "date", "category", "source_id", "source_type",
                        "source_grade", "intel_grade", "handling_code", "summary")
@@ -210,22 +219,34 @@ def _latest_bands_statement(count: int) -> Prepared:
     """For `count` people (every search runs it, with up to MAX_SEARCH_RESULTS ids)."""
     return Prepared(
         select(scores.c.person_id, scores.c.harm_band, scores.c.victim_band,
-               score_runs.c.as_of)
+               score_runs.c.as_of, score_runs.c.created_at)
         .join(score_runs, score_runs.c.id == scores.c.run_id)
         .where(scores.c.person_id.in_([bindparam(f"p{i}") for i in range(count)]))
         .order_by(scores.c.person_id, score_runs.c.as_of.desc(), score_runs.c.id.desc()))
 
 
+@lru_cache(maxsize=256)
+def _current_bands_statement(count: int) -> Prepared:
+    c = current_scores.c
+    return Prepared(select(c.person_id, c.harm_band, c.victim_band, c.as_of, c.scored_at)
+                    .where(c.person_id.in_([bindparam(f"p{i}") for i in range(count)])))
+
+
 def latest_bands(conn: Connection, person_ids: Sequence[str]) -> dict[str, tuple[Any, ...]]:
-    """person_id -> (harm_band, victim_band, as_of) from the person's latest stored run."""
+    """person_id -> (harm_band, victim_band, as_of) from the person's latest stored run,
+    or from their current score (kept by the freshness worker) when that is later (by
+    as_of, then by when it was computed: gvm.storage.scores.fresher)."""
     if not person_ids:
         return {}
     found: dict[str, tuple[Any, ...]] = {}
-    statement = _latest_bands_statement(len(person_ids))
-    for person_id, *bands in statement.rows(
-            conn, {f"p{i}": person_id for i, person_id in enumerate(person_ids)}):
+    params = {f"p{i}": person_id for i, person_id in enumerate(person_ids)}
+    for person_id, *bands in _latest_bands_statement(len(person_ids)).rows(conn, params):
         found.setdefault(person_id, tuple(bands))
-    return found
+    for person_id, *bands in _current_bands_statement(len(person_ids)).rows(conn, params):
+        run = found.get(person_id)
+        if run is None or fresher(bands[2], bands[3], run[2], run[3]):
+            found[person_id] = tuple(bands)
+    return {person_id: bands[:3] for person_id, bands in found.items()}
 
 
 def list_gangs(conn: Connection, boroughs: Sequence[str] | None) -> list[GangSummary]:

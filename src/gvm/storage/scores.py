@@ -12,7 +12,7 @@ from sqlalchemy import Connection, insert, select
 from gvm.domain import frames
 from gvm.domain.policy import SCORE_SCALE, Policy
 from gvm.storage.bulk import insert_many
-from gvm.storage.tables import BANDS, score_runs, scores
+from gvm.storage.tables import BANDS, current_scores, score_runs, scores
 
 STORED_COLUMNS = ("person_id", "harm_units", "victim_units", "harm_band", "victim_band",
                   "eligible", "in_custody")
@@ -20,9 +20,10 @@ STORED_COLUMNS = ("person_id", "harm_units", "victim_units", "harm_band", "victi
 
 @dataclass(frozen=True, slots=True)
 class StoredScore:
-    """One person's score as stored by a run, with the policy that produced it."""
+    """One person's score as stored by a run (or kept current by the freshness worker:
+    `run_id` None), with the policy that produced it."""
 
-    run_id: int
+    run_id: int | None
     as_of: date
     policy_name: str
     policy_version: str
@@ -80,17 +81,36 @@ def save_score_run(conn: Connection, as_of: date, policy: Policy, scores_df: pl.
 
 
 def latest_score(conn: Connection, person_id: str) -> StoredScore | None:
-    """The person's score from the run with the latest as_of (the newest such run)."""
+    """The person's latest score: from the run with the latest as_of (the newest such
+    run), or their current score (gvm.storage.freshness) if that is later, by as_of and
+    then by when it was computed."""
     r, s = score_runs.c, scores.c
     row = conn.execute(
-        select(r.id.label("run_id"), r.as_of, r.policy_name, r.policy_version,
+        select(r.id.label("run_id"), r.as_of, r.created_at, r.policy_name, r.policy_version,
                r.policy_hash, r.scope, *(s[c] for c in STORED_COLUMNS))
         .join(score_runs, r.id == s.run_id)
         .where(s.person_id == person_id)
         .order_by(r.as_of.desc(), r.id.desc())
         .limit(1)
     ).first()
-    return None if row is None else StoredScore(**row._asdict())
+    current = conn.execute(select(current_scores)
+                           .where(current_scores.c.person_id == person_id)).first()
+    if current is not None and (row is None or fresher(current.as_of, current.scored_at,
+                                                       row.as_of, row.created_at)):
+        values = current._asdict()
+        del values["scored_at"]
+        return StoredScore(run_id=None, scope=None, **values)
+    if row is None:
+        return None
+    values = row._asdict()
+    del values["created_at"]
+    return StoredScore(**values)
+
+
+def fresher(as_of: date, computed_at: datetime, than_as_of: date,
+            than_computed_at: datetime) -> bool:
+    """Is a score for `as_of` computed at `computed_at` the later of the two?"""
+    return (as_of, computed_at) > (than_as_of, than_computed_at)
 
 
 def run_scores(conn: Connection, run_id: int) -> pl.DataFrame:

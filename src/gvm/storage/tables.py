@@ -474,7 +474,9 @@ removal_requests = Table(
     Index("ix_removal_requests_person_id", "person_id"),
 )
 
-# Meetings and diversion referrals live in their own module, on this metadata.
+# Meetings and diversion referrals, and the queue of stale scores and the current scores
+# (incremental freshness), live in modules of their own, on this metadata.
+from gvm.storage.freshness_tables import current_scores, score_queue  # noqa: E402, F401
 from gvm.storage.governance_tables import (  # noqa: E402, F401
     guardian_contacts,
     meeting_actions,

@@ -28,7 +28,7 @@ from gvm.domain.register import CohortMember, Decision, RegisterState, RegisterS
 from gvm.domain.views import GangSummary, PersonHit, PersonQuery, ScoreRunSummary
 from gvm.storage import accounts as account_store
 from gvm.storage import audit as audit_log
-from gvm.storage import columnar, queries, repository
+from gvm.storage import columnar, freshness, queries, repository
 from gvm.storage import register as register_store
 from gvm.storage import scores as score_store
 from gvm.storage.audit_writer import AuditWriter
@@ -92,6 +92,32 @@ class UnitOfWork(GovernanceMethods):
 
     def run_scores(self, run_id: int) -> pl.DataFrame:
         return score_store.run_scores(self.connection, run_id)
+
+    # incremental freshness (gvm.storage.freshness; gvm.services.freshness)
+    def any_stale(self) -> bool:
+        return freshness.any_stale(self.connection)
+
+    def stale_count(self) -> int:
+        return freshness.stale_count(self.connection)
+
+    def stale_people(self) -> list[str]:
+        return freshness.stale_people(self.connection)
+
+    def claim_stale(self, limit: int) -> list[str]:
+        return freshness.claim_stale(self.connection, limit)
+
+    def scoring_frames_of(self, person_ids: list[str], *, offences_after: date | None = None,
+                          intelligence_after: dict[str, date] | None = None
+                          ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+        return freshness.scoring_frames_of(self.connection, person_ids,
+                                           offences_after=offences_after,
+                                           intelligence_after=intelligence_after)
+
+    def save_current_scores(self, as_of: date, policy: Policy, scores_df: pl.DataFrame) -> int:
+        return freshness.save_current_scores(self.connection, as_of, policy, scores_df)
+
+    def remove_stale(self, person_ids: list[str]) -> None:
+        freshness.remove_stale(self.connection, person_ids)
 
     # the s.62 log
     def append_audit(self, event: AuditEvent) -> int:
