@@ -41,6 +41,8 @@ _TABLES = ((people, frames.PEOPLE), (offences, frames.OFFENCES),
 _PG_DIALECT = postgresql.dialect(paramstyle="numeric_dollar")
 _SNAPSHOT_ID = re.compile(r"[0-9A-Fa-f]+(-[0-9A-Fa-f]+)+")
 _NULL = "__is_null"
+SQLITE_BATCH_OPTION = "adbc.sqlite.query.batch_rows"
+SQLITE_BATCH_ROWS = 65_536
 
 
 def scoring_frames(conn: Connection, borough: str | None = None) -> Frames | None:
@@ -115,6 +117,8 @@ def _sqlite(conn: Connection, borough: str | None) -> Frames | None:
         return None
     try:
         cursor = adbc.cursor()
+        # Larger batches than the driver's 1,024 rows: measured 15-20% less CPU.
+        cursor.adbc_statement.set_options(**{SQLITE_BATCH_OPTION: str(SQLITE_BATCH_ROWS)})
         try:
             result = tuple(_read_sqlite(conn, cursor, table, layout, borough)
                            for table, layout in _TABLES)
@@ -125,18 +129,23 @@ def _sqlite(conn: Connection, borough: str | None) -> Frames | None:
     return result  # type: ignore[return-value]
 
 
+def sqlite_query(table: Table, layout: dict[str, Any], borough: str | None) -> Any:
+    """scoring_query with each nullable column as ifnull(column, '') and a NULL flag."""
+    nullable = [name for name in layout if table.c[name].nullable]
+    return scoring_query(table, layout, borough).with_only_columns(
+        *(func.ifnull(table.c[name], "").label(name) if name in nullable
+          else table.c[name] for name in layout),
+        *(table.c[name].is_(None).label(name + _NULL) for name in nullable),
+        maintain_column_froms=True)
+
+
 def _read_sqlite(conn: Connection, cursor: Any, table: Table, layout: dict[str, Any],
                  borough: str | None) -> pl.DataFrame:
     """The driver types each column by the values of its first batch, so a nullable
     column whose first thousand rows are NULL would be typed integer and then fail on
     text: such columns are read as ifnull(column, '') beside a `column IS NULL` flag."""
     nullable = [name for name in layout if table.c[name].nullable]
-    query = scoring_query(table, layout, borough).with_only_columns(
-        *(func.ifnull(table.c[name], "").label(name) if name in nullable
-          else table.c[name] for name in layout),
-        *(table.c[name].is_(None).label(name + _NULL) for name in nullable),
-        maintain_column_froms=True)
-    compiled = query.compile(dialect=conn.dialect)
+    compiled = sqlite_query(table, layout, borough).compile(dialect=conn.dialect)
     params = tuple(compiled.params[name] for name in compiled.positiontup or ())
     cursor.execute(compiled.string, params or None)
     raw = pl.from_arrow(cursor.fetch_arrow_table())
