@@ -25,6 +25,7 @@ from gvm.domain.model import (
 from gvm.reference import default_policy, offence_catalogue
 from gvm.services.scoring import rescore
 from gvm.storage import Database, arrow_frames, columnar
+from gvm.storage.tables import offences
 
 CAMDEN, HACKNEY, WESTMINSTER = "E09000007", "E09000012", "E09000033"
 NAMES = ("people", "offences", "intelligence", "custody")
@@ -158,3 +159,20 @@ def test_the_rescore_reads_over_adbc_and_stores_the_same_scores(loaded, monkeypa
         stored = uow.run_scores(run_id)
     assert_frame_equal(scores.sort("person_id"), expected.sort("person_id"))
     assert_frame_equal(stored.sort("person_id"), expected.sort("person_id"))
+
+
+@pytest.mark.parametrize("borough", [None, CAMDEN, WESTMINSTER])
+def test_big_tables_read_in_row_ranges_on_several_connections(database, sha, monkeypatch,
+                                                              borough):
+    with database.unit_of_work() as uow:
+        uow.save_bundle(_many_nulls_first(), source_name="n.csv", sha256=sha)
+        uow.commit()
+    monkeypatch.setattr(arrow_frames, "SPLIT_MIN_ROWS", 0)
+    monkeypatch.setattr(arrow_frames, "SPLIT_MIN_BLOCKS", 0)
+    with database.unit_of_work() as uow:
+        conn = uow.connection
+        assert len(arrow_frames.backend(conn, borough).ranges(offences, 3)) == 3
+        fast = arrow_frames.scoring_frames(conn, borough, connections=3)
+        slow = columnar.scoring_frames(conn, borough)
+    assert_same_frames(fast, slow)
+    assert fast[1].height == (0 if borough == WESTMINSTER else 3001)
