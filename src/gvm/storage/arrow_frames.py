@@ -120,7 +120,7 @@ def _read(backend: _Backend, n_workers: int) -> Frames | None:
                     compiled = query.compile(dialect=backend.dialect)
                     params = tuple(compiled.params[n] for n in compiled.positiontup or ())
                     cursor.execute(compiled.string, params or None)
-                    done[i] = backend.convert(cursor.fetch_arrow_table(), table, layout)
+                    done[i] = _fetch(cursor, backend, table, layout)
             finally:
                 cursor.close()
         finally:
@@ -138,6 +138,19 @@ def _read(backend: _Backend, n_workers: int) -> Frames | None:
         pl.concat([done[i] for i, part in enumerate(parts) if part[0] == index],
                   rechunk=False)
         for index in range(len(_TABLES)))
+
+
+def _fetch(cursor: Any, backend: _Backend, table: Table, layout: dict[str, Any]
+           ) -> pl.DataFrame:
+    """Converted batch by batch, so that only one batch is held twice (as Arrow and as
+    Polars): the whole result at once held 1.5 GB more at national scale."""
+    import pyarrow as pa
+
+    reader = cursor.fetch_record_batch()
+    chunks = [backend.convert(batch, table, layout) for batch in reader]
+    if not chunks:
+        return backend.convert(pa.Table.from_batches([], reader.schema), table, layout)
+    return pl.concat(chunks, rechunk=False)
 
 
 def _postgresql(conn: Connection, borough: str | None) -> _Backend | None:
