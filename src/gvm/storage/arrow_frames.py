@@ -142,8 +142,8 @@ def _read(backend: _Backend, n_workers: int) -> Frames | None:
 
 def _fetch(cursor: Any, backend: _Backend, table: Table, layout: dict[str, Any]
            ) -> pl.DataFrame:
-    """Converted batch by batch, so that only one batch is held twice (as Arrow and as
-    Polars): the whole result at once held 1.5 GB more at national scale."""
+    """Converted batch by batch, so that only one batch at a time is held twice (as
+    Arrow and as Polars), not the whole result."""
     import pyarrow as pa
 
     reader = cursor.fetch_record_batch()
