@@ -1,15 +1,15 @@
 """The scoring frames (gvm.domain.frames layouts) read through ADBC, the drivers that
 hand back Arrow columns (SQLite's C library, PostgreSQL's binary COPY) instead of one
-Python tuple per row: the same frames as gvm.storage.columnar.scoring_frames, several
-times faster on a whole register.
+Python tuple per row: the same frames as gvm.storage.columnar.scoring_frames, 2-3
+times faster on a whole register (docs/PERFORMANCE.md, "From the database").
 
-An ADBC connection is a second connection: it sees committed data, not the caller's
-transaction. `scoring_frames` therefore reads through it only when it can see exactly
-what the caller's transaction sees, and returns None otherwise (the caller then reads
+ADBC connections are other connections: they see committed data, not the caller's
+transaction. `scoring_frames` therefore reads through them only when they can see
+exactly what the caller's transaction sees, and returns None otherwise (the caller then reads
 through its own connection with gvm.storage.columnar):
 
 - PostgreSQL: the caller's transaction exports its snapshot (`pg_export_snapshot`) and
-  the ADBC transaction imports it, so both read the same committed state. Refused once
+  every ADBC transaction imports it, so all read the same committed state. Refused once
   the caller has written (an assigned transaction id): its own changes would be missed.
 - SQLite: a writing unit of work began IMMEDIATE and holds the write lock, so nothing
   can commit while it runs and the latest committed state is what it reads; refused if
@@ -93,7 +93,7 @@ def backend(conn: Connection, borough: str | None = None) -> _Backend | None:
 
 def _read(backend: _Backend, n_workers: int) -> Frames | None:
     """Every table (the big ones in ranges) over up to `n_workers` connections."""
-    parts: list[tuple[int, Any, dict[str, Any], Table]] = []  # (table, query, layout)
+    parts: list[tuple[int, Any, dict[str, Any], Table]] = []  # (index, query, layout, table)
     for index, (table, layout) in enumerate(_TABLES):
         for where in backend.ranges(table, n_workers):
             query = backend.query(table, layout)
