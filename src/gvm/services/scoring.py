@@ -27,6 +27,9 @@ def rescore(
     """Score everyone held (or one borough) on `as_of`; store the run with the policy
     version and hash. Returns the run id and the scores."""
     with uow_factory() as uow:
+        # First in a writing unit of work: storage may read these over Arrow-native
+        # connections of its own, which see exactly this transaction's data until it
+        # writes (docs/PERFORMANCE.md, "From the database").
         people, offences, intelligence, custody = uow.scoring_frames(borough)
         scores = score_batch(people, offences, intelligence, custody, as_of, policy, catalogue)
         run_id = uow.save_score_run(as_of, policy, scores, scope=borough)

@@ -28,7 +28,8 @@ from gvm.storage.tables import (
 FETCH_ROWS = 50_000
 
 
-def _query(table: Table, layout: dict[str, Any], borough: str | None) -> Any:
+def scoring_query(table: Table, layout: dict[str, Any], borough: str | None) -> Any:
+    """The `layout` columns of `table`, of one borough's people if given."""
     stmt = select(*(table.c[name] for name in layout))
     if borough is not None:
         if table is people:
@@ -44,7 +45,7 @@ def _query(table: Table, layout: dict[str, Any], borough: str | None) -> Any:
 def read_frame(conn: Connection, table: Table, layout: dict[str, Any],
                borough: str | None = None) -> pl.DataFrame:
     """The `layout` columns of `table` (of one borough's people if given) as a frame."""
-    return read_select(conn, _query(table, layout, borough), layout)
+    return read_select(conn, scoring_query(table, layout, borough), layout)
 
 
 def read_select(conn: Connection, stmt: Any, layout: dict[str, Any]) -> pl.DataFrame:

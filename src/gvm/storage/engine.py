@@ -18,6 +18,9 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 
 SQLITE_BEGIN = "gvm_sqlite_begin"  # execution option: "IMMEDIATE" (default) or "DEFERRED"
+# Connection info key: the connection's total_changes when its transaction began, so a
+# reader can tell whether the transaction has changed anything (gvm.storage.arrow_frames).
+SQLITE_CHANGES_AT_BEGIN = "gvm_sqlite_changes_at_begin"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 SQLITE_CACHE_KIB = 65_536
 _BEGIN_MODES = frozenset({"DEFERRED", "IMMEDIATE", "EXCLUSIVE"})
@@ -84,3 +87,4 @@ def _configure_sqlite(engine: Engine) -> None:
         if mode not in _BEGIN_MODES:
             raise ValueError(f"{SQLITE_BEGIN}: expected one of {sorted(_BEGIN_MODES)}")
         conn.exec_driver_sql(f"BEGIN {mode}")
+        conn.info[SQLITE_CHANGES_AT_BEGIN] = conn.connection.dbapi_connection.total_changes

@@ -27,8 +27,8 @@ from gvm.domain.policy import Policy
 from gvm.domain.register import CohortMember, Decision, RegisterState, RegisterStatus
 from gvm.domain.views import GangSummary, PersonHit, PersonQuery, ScoreRunSummary
 from gvm.storage import accounts as account_store
+from gvm.storage import arrow_frames, columnar, freshness, queries, repository
 from gvm.storage import audit as audit_log
-from gvm.storage import columnar, freshness, queries, repository
 from gvm.storage import register as register_store
 from gvm.storage import scores as score_store
 from gvm.storage.audit_writer import AuditWriter
@@ -81,7 +81,11 @@ class UnitOfWork(GovernanceMethods):
     # scoring
     def scoring_frames(self, borough: str | None = None
                        ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-        return columnar.scoring_frames(self.connection, borough)
+        """Through ADBC (Arrow-native, several times faster on a whole register) when
+        that sees exactly what this transaction sees, else through this connection:
+        gvm.storage.arrow_frames says when."""
+        fast = arrow_frames.scoring_frames(self.connection, borough)
+        return fast if fast is not None else columnar.scoring_frames(self.connection, borough)
 
     def save_score_run(self, as_of: date, policy: Policy, scores_df: pl.DataFrame,
                        scope: str | None = None) -> int:

@@ -1,0 +1,278 @@
+"""The scoring frames (gvm.domain.frames layouts) read through ADBC, the drivers that
+hand back Arrow columns (SQLite's C library, PostgreSQL's binary COPY) instead of one
+Python tuple per row: the same frames as gvm.storage.columnar.scoring_frames, 2-3
+times faster on a whole register (docs/PERFORMANCE.md, "From the database").
+
+ADBC connections are other connections: they see committed data, not the caller's
+transaction. `scoring_frames` therefore reads through them only when they can see
+exactly what the caller's transaction sees, and returns None otherwise (the caller then reads
+through its own connection with gvm.storage.columnar):
+
+- PostgreSQL: the caller's transaction exports its snapshot (`pg_export_snapshot`) and
+  every ADBC transaction imports it, so all read the same committed state. Refused once
+  the caller has written (an assigned transaction id): its own changes would be missed.
+- SQLite: a writing unit of work began IMMEDIATE and holds the write lock, so nothing
+  can commit while it runs and the latest committed state is what it reads; refused if
+  it has changed a row (total_changes moved since its BEGIN). A read-only unit of work
+  (DEFERRED) keeps its own reader: its snapshot is fixed by its first read, SQLite
+  cannot hand it to another connection, and its later reads must agree with this one.
+  An in-memory or URI-named database cannot be opened twice: refused.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from sqlalchemy import Connection, Table, and_, func, literal_column, select, text
+from sqlalchemy.dialects import postgresql
+
+from gvm.domain import frames
+from gvm.storage.columnar import scoring_query
+from gvm.storage.engine import SQLITE_BEGIN, SQLITE_BUSY_TIMEOUT_MS, SQLITE_CHANGES_AT_BEGIN
+from gvm.storage.tables import custody, intelligence, offences, people
+
+Frames = tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]
+_TABLES = ((people, frames.PEOPLE), (offences, frames.OFFENCES),
+           (intelligence, frames.INTELLIGENCE), (custody, frames.CUSTODY))
+# PostgreSQL's own placeholders ($1), which the ADBC driver binds.
+_PG_DIALECT = postgresql.dialect(paramstyle="numeric_dollar")
+_SNAPSHOT_ID = re.compile(r"[0-9A-Fa-f]+(-[0-9A-Fa-f]+)+")
+_NULL = "__is_null"
+SQLITE_BATCH_OPTION = "adbc.sqlite.query.batch_rows"
+SQLITE_BATCH_ROWS = 65_536
+# The two big tables are read as row ranges (SQLite rowids, PostgreSQL block ranges), one
+# per connection and thread, when they are at least this big: the drivers and Polars
+# release the GIL, so the connections read on every core.
+MAX_WORKERS = 4
+SPLIT_MIN_ROWS = 200_000  # SQLite: rowids spanned
+SPLIT_MIN_BLOCKS = 2_000  # PostgreSQL: 8 KiB pages, about 16 MB
+
+
+def workers() -> int:
+    return max(1, min(MAX_WORKERS, len(os.sched_getaffinity(0))))
+
+
+@dataclass(frozen=True, slots=True)
+class _Backend:
+    """How to open and start a second connection, compile the reader's queries, split
+    a table into row ranges and turn a fetched Arrow table into the layout."""
+
+    connect: Callable[[], Any]
+    start: Callable[[Any], None]
+    query: Callable[[Table, dict[str, Any]], Any]
+    dialect: Any
+    ranges: Callable[[Table, int], list[Any]]
+    convert: Callable[[Any, Table, dict[str, Any]], pl.DataFrame]
+
+
+def scoring_frames(conn: Connection, borough: str | None = None, *,
+                   connections: int | None = None) -> Frames | None:
+    """(people, offences, intelligence, custody) as columnar.scoring_frames gives them,
+    read over ADBC (on up to `connections` at once, default one per core, at most
+    MAX_WORKERS); None when that would not see what `conn`'s transaction sees."""
+    second = backend(conn, borough)
+    return None if second is None else _read(second, connections or workers())
+
+
+def backend(conn: Connection, borough: str | None = None) -> _Backend | None:
+    """How to read `conn`'s view over second connections; None if they cannot see it."""
+    if conn.dialect.name == "postgresql":
+        return _postgresql(conn, borough)
+    if conn.dialect.name == "sqlite":
+        return _sqlite(conn, borough)
+    return None
+
+
+def _read(backend: _Backend, n_workers: int) -> Frames | None:
+    """Every table (the big ones in ranges) over up to `n_workers` connections."""
+    parts: list[tuple[int, Any, dict[str, Any], Table]] = []  # (index, query, layout, table)
+    for index, (table, layout) in enumerate(_TABLES):
+        for where in backend.ranges(table, n_workers):
+            query = backend.query(table, layout)
+            parts.append((index, query if where is None else query.where(where), layout,
+                          table))
+    # Small tables only: one connection, in this thread, is quicker than opening more.
+    lanes = min(n_workers, len(parts)) if len(parts) > len(_TABLES) else 1
+    plan: list[list[int]] = [[] for _ in range(lanes)]
+    for i in range(len(parts)):  # the ranges of a table land on different lanes
+        plan[i % lanes].append(i)
+    done: dict[int, pl.DataFrame] = {}
+
+    def run(lane: list[int]) -> bool:
+        try:
+            adbc = backend.connect()
+        except Exception:  # never report it: the error may quote the URI and password
+            return False
+        try:
+            cursor = adbc.cursor()
+            try:
+                backend.start(cursor)
+                for i in lane:
+                    _, query, layout, table = parts[i]
+                    compiled = query.compile(dialect=backend.dialect)
+                    params = tuple(compiled.params[n] for n in compiled.positiontup or ())
+                    cursor.execute(compiled.string, params or None)
+                    done[i] = _fetch(cursor, backend, table, layout)
+            finally:
+                cursor.close()
+        finally:
+            adbc.close()
+        return True
+
+    if lanes == 1:
+        opened = [run(plan[0])]
+    else:
+        with ThreadPoolExecutor(lanes) as pool:
+            opened = list(pool.map(run, plan))
+    if not all(opened):
+        return None
+    return tuple(  # type: ignore[return-value]
+        pl.concat([done[i] for i, part in enumerate(parts) if part[0] == index],
+                  rechunk=False)
+        for index in range(len(_TABLES)))
+
+
+def _fetch(cursor: Any, backend: _Backend, table: Table, layout: dict[str, Any]
+           ) -> pl.DataFrame:
+    """Converted batch by batch, so that only one batch at a time is held twice (as
+    Arrow and as Polars), not the whole result."""
+    import pyarrow as pa
+
+    reader = cursor.fetch_record_batch()
+    chunks = [backend.convert(batch, table, layout) for batch in reader]
+    if not chunks:
+        return backend.convert(pa.Table.from_batches([], reader.schema), table, layout)
+    return pl.concat(chunks, rechunk=False)
+
+
+def _postgresql(conn: Connection, borough: str | None) -> _Backend | None:
+    if (conn.dialect.server_version_info or (0,)) < (13,):
+        return None  # no pg_current_xact_id_if_assigned
+    wrote, snapshot, search_path = conn.exec_driver_sql(
+        "SELECT pg_current_xact_id_if_assigned() IS NOT NULL, pg_export_snapshot(), "
+        "current_setting('search_path')").one()
+    if wrote or not _SNAPSHOT_ID.fullmatch(snapshot):
+        return None
+    from adbc_driver_postgresql import dbapi
+
+    uri = conn.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+    def start(cursor: Any) -> None:
+        # The connection is in autocommit: this transaction is ours, REPEATABLE READ to
+        # take the caller's snapshot (which must be its first statement).
+        cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        cursor.execute(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
+        cursor.execute("SELECT set_config('search_path', $1, true)", (search_path,))
+        cursor.fetchall()
+
+    def ranges(table: Table, n: int) -> list[Any]:
+        # Block ranges (TID range scans, PostgreSQL 14+). The last range is open: rows
+        # the snapshot sees lie in blocks that existed when it was taken.
+        if n == 1 or table not in (offences, intelligence) or (
+                conn.dialect.server_version_info or (0,)) < (14,):
+            return [None]
+        blocks = conn.execute(text(
+            "SELECT pg_relation_size(CAST(:t AS regclass)) / "
+            "current_setting('block_size')::int"), {"t": table.name}).scalar_one()
+        if blocks < max(SPLIT_MIN_BLOCKS, n):
+            return [None]
+        ctid = f"{table.name}.ctid"
+        bounds = [None, *(blocks * i // n for i in range(1, n)), None]
+        return [text(" AND ".join(
+            ([f"{ctid} >= '({a},0)'::tid"] if a is not None else [])
+            + ([f"{ctid} < '({b},0)'::tid"] if b is not None else [])))
+            for a, b in pairwise(bounds)]
+
+    return _Backend(connect=lambda: dbapi.connect(uri, autocommit=True), start=start,
+                    query=lambda t, layout: scoring_query(t, layout, borough),
+                    dialect=_PG_DIALECT, ranges=ranges, convert=_convert_pg)
+
+
+def _convert_pg(arrow: Any, table: Table, layout: dict[str, Any]) -> pl.DataFrame:
+    # Real date columns arrive as Arrow date32, text as strings: only the names to check.
+    return _exact(pl.from_arrow(arrow), layout)  # type: ignore[arg-type]
+
+
+def _sqlite(conn: Connection, borough: str | None) -> _Backend | None:
+    database = conn.engine.url.database or ""
+    if database in ("", ":memory:") or database.startswith("file:"):
+        return None
+    mode = str(conn.get_execution_options().get(SQLITE_BEGIN, "IMMEDIATE")).upper()
+    if mode not in ("IMMEDIATE", "EXCLUSIVE"):
+        return None  # a reader: see the module docstring
+    if not conn.in_transaction():
+        conn.exec_driver_sql("SELECT 1")  # begins IMMEDIATE: the write lock, held from now
+    if conn.connection.dbapi_connection.total_changes != conn.info.get(  # type: ignore[union-attr]
+            SQLITE_CHANGES_AT_BEGIN):
+        return None
+    from adbc_driver_sqlite import dbapi
+
+    uri = Path(database).resolve().as_uri() + "?mode=ro"
+
+    def start(cursor: Any) -> None:
+        # Read-only connections starting at once can find the WAL's read marks busy
+        # for a moment: wait, as gvm's own connections do.
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS:d}")
+        cursor.fetchall()
+        # Larger batches than the driver's 1,024 rows: measured 15-20% less CPU.
+        cursor.adbc_statement.set_options(**{SQLITE_BATCH_OPTION: str(SQLITE_BATCH_ROWS)})
+
+    def ranges(table: Table, n: int) -> list[Any]:
+        if n == 1 or table not in (offences, intelligence):
+            return [None]
+        rowid = literal_column(f"{table.name}.rowid")
+        low, high = conn.execute(select(func.min(rowid), func.max(rowid))
+                                 .select_from(table)).one()
+        if low is None or high - low < max(SPLIT_MIN_ROWS, n):
+            return [None]
+        bounds = [None, *(low + (high - low) * i // n for i in range(1, n)), None]
+        return [and_(*([rowid >= a] if a is not None else []),
+                     *([rowid < b] if b is not None else []))
+                for a, b in pairwise(bounds)]
+
+    return _Backend(connect=lambda: dbapi.connect(uri), start=start,
+                    query=lambda t, layout: sqlite_query(t, layout, borough),
+                    dialect=conn.dialect, ranges=ranges, convert=_convert_sqlite)
+
+
+def sqlite_query(table: Table, layout: dict[str, Any], borough: str | None) -> Any:
+    """scoring_query with each nullable column as ifnull(column, '') and a NULL flag."""
+    nullable = [name for name in layout if table.c[name].nullable]
+    return scoring_query(table, layout, borough).with_only_columns(
+        *(func.ifnull(table.c[name], "").label(name) if name in nullable
+          else table.c[name] for name in layout),
+        *(table.c[name].is_(None).label(name + _NULL) for name in nullable),
+        maintain_column_froms=True)
+
+
+def _convert_sqlite(arrow: Any, table: Table, layout: dict[str, Any]) -> pl.DataFrame:
+    """The driver types each column by the values of its first batch, so a nullable
+    column whose first thousand rows are NULL would be typed integer and then fail on
+    text: sqlite_query reads such columns as ifnull(column, '') beside a NULL flag."""
+    raw = pl.from_arrow(arrow)
+    assert isinstance(raw, pl.DataFrame)
+    nullable = [name for name in layout if table.c[name].nullable]
+    # Dates are ISO text in SQLite (as columnar.read_select reads them); an empty
+    # result has integer columns, which cast to empty text.
+    frame = raw.select(
+        pl.when(pl.col(name + _NULL) == 0).then(pl.col(name).cast(pl.String))
+        .alias(name) if name in nullable else pl.col(name).cast(pl.String)
+        for name in layout)
+    return _exact(frame.with_columns(
+        pl.col(name).str.to_date("%Y-%m-%d")
+        for name, dtype in layout.items() if dtype == pl.Date), layout)
+
+
+def _exact(frame: pl.DataFrame, layout: dict[str, Any]) -> pl.DataFrame:
+    """`frame` with exactly the layout's columns and types (a cast that fails raises)."""
+    if frame.columns != list(layout):
+        raise ValueError(f"expected columns {list(layout)}, read {frame.columns}")
+    return frame.cast(layout)  # type: ignore[arg-type]
