@@ -68,7 +68,7 @@ def main() -> int:
         if args.scale == "london":
             build_register(f"sqlite:///{path}")
         else:
-            national_register.sqlite_register(CACHE, perf_common.bundle("national"), path)
+            national_register.sqlite_register(CACHE, path)
         with closing(sqlite3.connect(path)) as conn:
             surnames = [r[0] for r in conn.execute("SELECT surname FROM people")]
             rng = random.Random(1)

@@ -53,7 +53,6 @@ from pathlib import Path
 from typing import Any
 
 import national_register
-import perf_common
 import sqlalchemy as sa
 
 from gvm.authz import Role
@@ -125,13 +124,11 @@ def register_url(args: argparse.Namespace, folder: Path) -> Iterator[str]:
         with database_url(args.backend, folder) as url:
             yield url
         return
-    national = perf_common.bundle("national")
     if args.backend == "sqlite":
-        path = national_register.sqlite_register(CACHE, national, folder / "register.db")
+        path = national_register.sqlite_register(CACHE, folder / "register.db")
         yield f"sqlite:///{path}"
         return
-    schema = national_register.postgresql_schema(PG_URL, rebuild=args.rebuild,
-                                                 folder=national)
+    schema = national_register.postgresql_schema(PG_URL, rebuild=args.rebuild)
     yield f"{PG_URL}?options=-csearch_path%3D{schema}"
 
 
