@@ -129,11 +129,14 @@ def validate_intelligence(table: Table, ctx: Context) -> list[Intelligence]:
     return list(iter_intelligence(table, ctx))
 
 
-def iter_intelligence(table: Table, ctx: Context) -> Iterator[Intelligence]:
+def iter_intelligence(table: Table, ctx: Context, first: dict[str, int] | None = None,
+                      source_ids: dict[str, str] | None = None) -> Iterator[Intelligence]:
+    """`first` (intel_id -> its row) and `source_ids` carry over from earlier parts of
+    the same file when it is validated in parts (see `columnar_check`)."""
     add, label, gangs = ctx.log.add, table.label, ctx.gangs
     cache, parse = ctx.dates.cache, ctx.dates.parse
-    first: dict[str, int] = {}
-    source_ids: dict[str, str] = {}
+    first = {} if first is None else first
+    source_ids = {} if source_ids is None else source_ids
     for row, (iid, day_text, pid, gang_text, category_text, sid, type_text, source_grade_text,
               intel_grade_text, handling_text, summary) in table:
         ok = True

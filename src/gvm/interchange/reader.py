@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from gvm.domain.model import Bundle
+from gvm.interchange.columnar_check import ColumnChunk
 from gvm.interchange.errors import BundleError, Problem, ProblemLog, TooManyProblems
 from gvm.interchange.fields import Context
 from gvm.interchange.sources import CsvFolder, XlsxWorkbook
@@ -82,14 +83,16 @@ class BundleStream:
     yielded (reading goes on, to report every problem up to the limit); the writer must
     therefore write inside one transaction and let the `BundleError` roll it back.
     Tables come in the order people, gangs, aliases, offences, intelligence, custody,
-    gang_relations: what a record refers to is always yielded before it.
+    gang_relations: what a record refers to is always yielded before it. A chunk is a
+    list of domain records or (`columnar`, for intelligence) a `ColumnChunk`.
     """
 
     def __init__(self, path: str | Path, *, today: date | None = None,
-                 chunk_records: int = CHUNK_RECORDS) -> None:
+                 chunk_records: int = CHUNK_RECORDS, columnar: bool = True) -> None:
         self._open = _opener(Path(path))
         self._today = today
         self._chunk = chunk_records
+        self._columnar = columnar  # False: every row through the row-by-row validators
         self._counts: dict[str, int] = {}
         self.person_ids: tuple[str, ...] = ()
 
@@ -102,11 +105,21 @@ class BundleStream:
         gc.disable()  # as in _read: millions of acyclic records
         try:
             source = self._open(log)
-            for table, records in validate_tables(source, ctx):
+            parts = size if self._columnar else None
+            for table, records in validate_tables(source, ctx, parts=parts):
                 n = 0
                 chunk: list[Any] = []
                 append = chunk.append
                 for record in records:
+                    if type(record) is ColumnChunk:  # a plainly valid part, as columns
+                        n += len(record)
+                        if chunk and not log:
+                            yield table, chunk
+                        chunk = []
+                        append = chunk.append
+                        if not log:
+                            yield table, record
+                        continue
                     n += 1
                     if not log:
                         append(record)

@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from gvm.domain.model import Alias, Bundle, CustodyPeriod, Gang, Person
+from gvm.interchange.columnar_check import iter_intelligence_parts
 from gvm.interchange.events import iter_intelligence, iter_offences
 from gvm.interchange.fields import (
     BOROUGH_MSG,
@@ -49,8 +50,11 @@ def validate_bundle(source: BundleSource, ctx: Context) -> Bundle:
     return Bundle(**tables)
 
 
-def validate_tables(source: BundleSource, ctx: Context) -> Iterator[tuple[str, Iterator[Any]]]:
+def validate_tables(source: BundleSource, ctx: Context, *, parts: int | None = None
+                    ) -> Iterator[tuple[str, Iterator[Any]]]:
     """Each table of `source` in turn, as (name, its valid records as they are read).
+    With `parts`, intelligence is checked in parts of that many rows, and a plainly
+    valid part comes as one `ColumnChunk` of stored values (see `columnar_check`).
 
     Each table's records must be consumed before asking for the next table: references
     are judged against the people and gangs read so far, and whether those tables were
@@ -66,7 +70,9 @@ def validate_tables(source: BundleSource, ctx: Context) -> Iterator[tuple[str, I
     ctx.gangs_known = gangs_table.complete
     yield "aliases", iter_aliases(source.table("aliases"), ctx)
     yield "offences", iter_offences(source.table("offences"), ctx)
-    yield "intelligence", iter_intelligence(source.table("intelligence"), ctx)
+    intelligence = source.table("intelligence")
+    yield "intelligence", (iter_intelligence(intelligence, ctx) if parts is None
+                           else iter_intelligence_parts(intelligence, ctx, parts))
     yield "custody", iter_custody(source.table("custody"), ctx)
     yield "gang_relations", iter_gang_relations(source.table("gang_relations"), ctx)
 

@@ -129,12 +129,13 @@ class TableLoad:
 def _converter(column_type: Any, conn: Connection) -> Callable[[Any], Any] | None:
     """The column type's bind processing, memoised (a bundle repeats a few thousand
     dates and one timestamp). On SQLite a date goes in as its ISO text, which is what
-    the driver's default date adapter would make of it."""
+    the driver's default date adapter would make of it (and what a `ColumnChunk` holds)."""
     process = column_type.bind_processor(conn.dialect)
     if process is None and conn.dialect.name == "sqlite" and isinstance(column_type, Date):
         process = _iso_date
     return None if process is None else lru_cache(maxsize=1 << 14)(process)
 
 
-def _iso_date(value: date | None) -> str | None:
-    return None if value is None else value.isoformat()
+def _iso_date(value: date | str | None) -> str | None:
+    """A date as ISO text; text (a date already so written) as it is."""
+    return value if value is None or type(value) is str else value.isoformat()

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, insert
 
 from gvm.domain.model import Bundle
+from gvm.interchange.columnar_check import ColumnChunk
 from gvm.storage.bulk import CHUNK_ROWS, UpsertCount
 from gvm.storage.bulk_load import TableLoad
 from gvm.storage.tables import (
@@ -56,6 +57,10 @@ class _Spec:
 
     def values(self, records: Sequence[Any], now: datetime) -> list[Sequence[Any]]:
         """The chunk column by column, as stored (C-level passes, no per-row Python)."""
+        if type(records) is ColumnChunk:  # already stored values
+            if records.fields != self.fields:
+                raise ValueError(f"{self.table.name}: columns {records.fields} do not match")
+            return [*records.columns, *([now] * len(records) for _ in self.stamped)]
         getter = attrgetter(*self.fields)
         columns: list[Sequence[Any]] = list(zip(*map(getter, records), strict=True))
         for i, name in enumerate(self.fields):
