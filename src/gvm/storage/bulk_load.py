@@ -10,6 +10,8 @@ never turned into mappings:
 - PostgreSQL: each chunk is COPied into a temporary staging table; at the end one
   INSERT .. SELECT .. ON CONFLICT DO UPDATE .. WHERE (distinct) moves them all and
   counts inserted rows with `xmax = 0`. The staging table goes with the transaction.
+  A table that is empty (the first import) is locked against other writers and COPied
+  into directly: every row is new.
 The rows of one load must not repeat a key (a validated bundle never does).
 """
 
@@ -20,9 +22,10 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, Date, Table, column, func, literal_column, select
+from sqlalchemy import Connection, Date, Table, column, func, literal, literal_column, select
 from sqlalchemy import table as table_clause
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
 
 from gvm.storage.bulk import UpsertCount, _on_conflict
 
@@ -47,6 +50,7 @@ class TableLoad:
         self.received = 0
         self._written = 0
         self._started = False
+        self._direct = False  # PostgreSQL: COPY into the (empty) table itself
 
     def add(self, columns: Sequence[Column]) -> None:
         """One chunk, as one sequence of values per column (in `columns` order)."""
@@ -71,7 +75,9 @@ class TableLoad:
         """Counts of the whole load: rows received, new, updated."""
         if not self._started:
             return UpsertCount(0, 0, 0)
-        if self.postgresql:
+        if self._direct:
+            written = new = self.received
+        elif self.postgresql:
             written, new = self._merge()
         else:
             written = self._written
@@ -92,10 +98,23 @@ class TableLoad:
         self._order = [self.columns.index(name) for name in compiled.positiontup or ()]
 
     # PostgreSQL
+    def _has_rows(self) -> bool:
+        return self.conn.execute(select(literal(1)).select_from(self.table).limit(1)
+                                 ).first() is not None
+
     def _stage(self) -> None:
         quote = self.conn.dialect.identifier_preparer.quote
         self._stage_name = f"gvm_load_{self.table.name}"
         cols = ", ".join(quote(c) for c in self.columns)
+        if not self._has_rows():
+            # The first load of a table: nothing to conflict with, so COPY straight in,
+            # with other writers of the table held off until the transaction ends.
+            self.conn.exec_driver_sql(
+                f"LOCK TABLE {quote(self.table.name)} IN SHARE ROW EXCLUSIVE MODE")
+            if not self._has_rows():
+                self._direct = True
+                self._copy_sql = f"COPY {quote(self.table.name)} ({cols}) FROM STDIN"
+                return
         # Only the columns, none of the constraints: checks happen on the way in. The
         # identifiers are the schema's own table and column names, quoted.
         self.conn.exec_driver_sql(
@@ -105,10 +124,14 @@ class TableLoad:
 
     def _copy(self, values: list[Column]) -> None:
         driver = self.conn.connection.dbapi_connection
-        with driver.cursor() as cursor, cursor.copy(self._copy_sql) as copy:  # type: ignore[union-attr]
-            write = copy.write_row
-            for row in zip(*values, strict=True):
-                write(row)
+        dbapi_error = self.conn.dialect.loaded_dbapi.Error
+        try:
+            with driver.cursor() as cursor, cursor.copy(self._copy_sql) as copy:  # type: ignore[union-attr]
+                write = copy.write_row
+                for row in zip(*values, strict=True):
+                    write(row)
+        except dbapi_error as e:  # as SQLAlchemy would raise it (IntegrityError, ...)
+            raise DBAPIError.instance(self._copy_sql, None, e, dbapi_error) from e
 
     def _merge(self) -> tuple[int, int]:
         stage = table_clause(self._stage_name,
