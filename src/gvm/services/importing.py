@@ -7,6 +7,7 @@ one chunk of records and the ids references are checked against, not the bundle.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,10 +38,22 @@ def bundle_digest(path: Path) -> str:
     return h.hexdigest()
 
 
+Progress = Callable[[str, int], None]
+
+
+def _reporting(chunks: Iterable[tuple[str, Any]], progress: Progress
+               ) -> Iterator[tuple[str, Any]]:
+    for table, records in chunks:
+        yield table, records
+        progress(table, len(records))  # resumed: the chunk is written
+
+
 def import_bundle(
     uow_factory: UnitOfWorkFactory, path: str | Path, *, actor: str, actor_role: str,
-    justification: str = "bundle import",
+    justification: str = "bundle import", progress: Progress | None = None,
 ) -> ImportReport:
+    """`progress(table, n)`, if given, is called after each chunk of n records of
+    `table` is written (in the transaction, before the commit)."""
     path = Path(path)
     stream = BundleStream(path)  # raises BundleError naming file, row and column
     digests: list[str] = []
@@ -50,7 +63,8 @@ def import_bundle(
         return digests[0]
 
     with uow_factory() as uow:
-        stored = uow.save_bundle_chunks(stream, source_name=path.name, sha256=digest)
+        chunks = stream if progress is None else _reporting(stream, progress)
+        stored = uow.save_bundle_chunks(chunks, source_name=path.name, sha256=digest)
         counts = stream.counts()
         uow.append_audit(AuditEvent(
             actor=actor,

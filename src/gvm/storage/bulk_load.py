@@ -5,8 +5,8 @@ Same statement and the same counts as `bulk.upsert` (insert; where the key exist
 update only when a compared column differs), but the rows arrive in chunks and are
 never turned into mappings:
 - SQLite: each chunk runs as one executemany of the compiled INSERT .. ON CONFLICT over
-  plain tuples; new rows are told from updated ones by counting the table before the
-  first chunk and after the last.
+  plain tuples, on the driver's cursor; new rows are told from updated ones by counting
+  the table before the first chunk and after the last.
 - PostgreSQL: each chunk is COPied into a temporary staging table; at the end one
   INSERT .. SELECT .. ON CONFLICT DO UPDATE .. WHERE (distinct) moves them all and
   counts inserted rows with `xmax = 0`. The staging table goes with the transaction.
@@ -65,10 +65,15 @@ class TableLoad:
         if self.postgresql:
             self._copy(values)
         else:
-            rows = list(zip(*(values[i] for i in self._order), strict=True))
-            result = self.conn.exec_driver_sql(self._sql, rows,
-                                               execution_options={"preserve_rowcount": True})
-            self._written += max(result.rowcount, 0)
+            # Straight to the driver, the rows made one at a time as it steps through
+            # them: no list of a chunk's tuples is built.
+            cursor = self.conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+            try:
+                cursor.executemany(self._sql, zip(*(values[i] for i in self._order),
+                                                  strict=True))
+                self._written += max(cursor.rowcount, 0)
+            finally:
+                cursor.close()
         self.received += n
 
     def finish(self) -> UpsertCount:

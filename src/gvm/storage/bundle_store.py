@@ -61,11 +61,12 @@ class _Spec:
             if records.fields != self.fields:
                 raise ValueError(f"{self.table.name}: columns {records.fields} do not match")
             return [*records.columns, *([now] * len(records) for _ in self.stamped)]
-        getter = attrgetter(*self.fields)
-        columns: list[Sequence[Any]] = list(zip(*map(getter, records), strict=True))
-        for i, name in enumerate(self.fields):
+        columns: list[Sequence[Any]] = []
+        for name in self.fields:
+            column = list(map(attrgetter(name), records))
             if name in self.enums:  # a StrEnum member's str() is its value
-                columns[i] = [None if v is None else str(v) for v in columns[i]]
+                column = [None if v is None else str(v) for v in column]
+            columns.append(column)
         stamp = [now] * len(records)
         columns.extend(stamp for _ in self.stamped)
         return columns
