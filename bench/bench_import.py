@@ -2,7 +2,7 @@
 transaction) into a fresh SQLite file and a fresh PostgreSQL schema, against a raw
 baseline measured in the same run on the same rows and the same schema.
 
-    python bench/bench_import.py [--people 20000,100000] [--backend both]
+    python bench/bench_import.py [--people 10000,50000] [--backend both]
 
 `--people N,M,...` imports the first N people of the national bundle (person_id order)
 with their records (all gangs and gang relations), one size after the other; 1000000 is
@@ -247,7 +247,7 @@ def _report(label: str, n_rows: int, result: dict[str, Any]) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--people", default="20000,100000",
+    ap.add_argument("--people", default="10000,50000",
                     help="comma-separated subset sizes (1000000: the whole national bundle)")
     ap.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     args = ap.parse_args()
