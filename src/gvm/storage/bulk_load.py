@@ -17,7 +17,8 @@ The rows of one load must not repeat a key (a validated bundle never does).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -69,8 +70,9 @@ class TableLoad:
             # them: no list of a chunk's tuples is built.
             cursor = self.conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
             try:
-                cursor.executemany(self._sql, zip(*(values[i] for i in self._order),
-                                                  strict=True))
+                with _as_sqlalchemy_errors(self.conn, self._sql):
+                    cursor.executemany(self._sql, zip(*(values[i] for i in self._order),
+                                                      strict=True))
                 self._written += max(cursor.rowcount, 0)
             finally:
                 cursor.close()
@@ -129,14 +131,12 @@ class TableLoad:
 
     def _copy(self, values: list[Column]) -> None:
         driver = self.conn.connection.dbapi_connection
-        dbapi_error = self.conn.dialect.loaded_dbapi.Error
-        try:
-            with driver.cursor() as cursor, cursor.copy(self._copy_sql) as copy:  # type: ignore[union-attr]
-                write = copy.write_row
-                for row in zip(*values, strict=True):
-                    write(row)
-        except dbapi_error as e:  # as SQLAlchemy would raise it (IntegrityError, ...)
-            raise DBAPIError.instance(self._copy_sql, None, e, dbapi_error) from e
+        with (_as_sqlalchemy_errors(self.conn, self._copy_sql),
+              driver.cursor() as cursor,  # type: ignore[union-attr]
+              cursor.copy(self._copy_sql) as copy):
+            write = copy.write_row
+            for row in zip(*values, strict=True):
+                write(row)
 
     def _merge(self) -> tuple[int, int]:
         stage = table_clause(self._stage_name,
@@ -152,6 +152,17 @@ class TableLoad:
         quote = self.conn.dialect.identifier_preparer.quote
         self.conn.exec_driver_sql(f"DROP TABLE pg_temp.{quote(self._stage_name)}")
         return int(written), int(new)
+
+
+@contextmanager
+def _as_sqlalchemy_errors(conn: Connection, statement: str) -> Iterator[None]:
+    """A driver error raised as SQLAlchemy raises it (IntegrityError, ...): the
+    statements here run on the driver's cursor, past SQLAlchemy's own handling."""
+    dbapi_error = conn.dialect.loaded_dbapi.Error
+    try:
+        yield
+    except dbapi_error as e:
+        raise DBAPIError.instance(statement, None, e, dbapi_error) from e
 
 
 def _converter(column_type: Any, conn: Connection) -> Callable[[Any], Any] | None:
