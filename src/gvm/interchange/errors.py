@@ -55,16 +55,25 @@ class TooManyProblems(Exception):
 
 
 class ProblemLog:
-    """Collects problems; raises `TooManyProblems` at the limit."""
+    """Collects problems; raises `TooManyProblems` at the limit.
 
-    __slots__ = ("limit", "problems", "truncated")
+    While `held` is a list, problems go there instead, each with the value `mark` had
+    when it was added, to be replayed in order with `add` later (a reader that looks
+    ahead uses this to keep problems in row order)."""
+
+    __slots__ = ("held", "limit", "mark", "problems", "truncated")
 
     def __init__(self, limit: int = MAX_PROBLEMS) -> None:
         self.problems: list[Problem] = []
         self.limit = limit
         self.truncated = False
+        self.held: list[tuple[int, Problem]] | None = None
+        self.mark = 0
 
     def add(self, file: str, row: int | None, column: str | None, message: str) -> None:
+        if self.held is not None:
+            self.held.append((self.mark, Problem(file, row, column, message)))
+            return
         self.problems.append(Problem(file, row, column, message))
         if len(self.problems) >= self.limit:
             self.truncated = True

@@ -3,6 +3,7 @@ role, R-CATEGORY) and intelligence (graded assessments; no music category, R-MUS
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 
 from gvm.domain.model import IntelCategory, Intelligence, Offence, Role
@@ -40,14 +41,16 @@ _MEMBERSHIP = IntelCategory.GANG_MEMBERSHIP
 
 
 def validate_offences(table: Table, ctx: Context) -> list[Offence]:
+    return list(iter_offences(table, ctx))
+
+
+def iter_offences(table: Table, ctx: Context) -> Iterator[Offence]:
     """One row per person per event. An event's rows share its date and offence code; the
     same person appears in an event once."""
     add, label = ctx.log.add, table.label
     cache, parse, codes = ctx.dates.cache, ctx.dates.parse, ctx.ho_codes
     # event_id -> [date, code, first row, person_id of the first row or a set of them]
     events: dict[str, list] = {}
-    out: list[Offence] = []
-    append = out.append
     for row, (eid, day_text, code_text, pid, role_text, outcome_text) in table:
         ok = True
         if not eid or len(eid) > MAX_ID or (not eid.isprintable() and has_control(eid)):
@@ -89,8 +92,7 @@ def validate_offences(table: Table, ctx: Context) -> list[Offence]:
             else:
                 ok = _same_event(event, day, code, pid, row, label, ctx)
             if ok:
-                append(Offence(eid, day, code, pid, role, outcome))  # type: ignore[arg-type]
-    return out
+                yield Offence(eid, day, code, pid, role, outcome)  # type: ignore[arg-type]
 
 
 def _same_event(event: list, day: date, code: str, pid: str, row: int, label: str,
@@ -124,12 +126,17 @@ def _same_event(event: list, day: date, code: str, pid: str, row: int, label: st
 
 
 def validate_intelligence(table: Table, ctx: Context) -> list[Intelligence]:
+    return list(iter_intelligence(table, ctx))
+
+
+def iter_intelligence(table: Table, ctx: Context, first: dict[str, int] | None = None,
+                      source_ids: dict[str, str] | None = None) -> Iterator[Intelligence]:
+    """`first` (intel_id -> its row) and `source_ids` carry over from earlier parts of
+    the same file when it is validated in parts (see `columnar_check`)."""
     add, label, gangs = ctx.log.add, table.label, ctx.gangs
     cache, parse = ctx.dates.cache, ctx.dates.parse
-    first: dict[str, int] = {}
-    source_ids: dict[str, str] = {}
-    out: list[Intelligence] = []
-    append = out.append
+    first = {} if first is None else first
+    source_ids = {} if source_ids is None else source_ids
     for row, (iid, day_text, pid, gang_text, category_text, sid, type_text, source_grade_text,
               intel_grade_text, handling_text, summary) in table:
         ok = True
@@ -197,6 +204,5 @@ def validate_intelligence(table: Table, ctx: Context) -> list[Intelligence]:
                 add(label, row, "summary", problem)
                 ok = False
         if ok:
-            append(Intelligence(iid, day, pid, gang, category, sid,  # type: ignore[arg-type]
-                                source_type, source_grade, intel_grade, handling, summary))
-    return out
+            yield Intelligence(iid, day, pid, gang, category, sid,  # type: ignore[arg-type]
+                               source_type, source_grade, intel_grade, handling, summary)

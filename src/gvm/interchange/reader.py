@@ -5,15 +5,20 @@ or nothing. Any problem rejects the whole bundle with a `BundleError` that names
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from gvm.domain.model import Bundle
+from gvm.interchange.columnar_check import ColumnChunk
 from gvm.interchange.errors import BundleError, Problem, ProblemLog, TooManyProblems
 from gvm.interchange.fields import Context
 from gvm.interchange.sources import CsvFolder, XlsxWorkbook
-from gvm.interchange.validate import validate_bundle
+from gvm.interchange.validate import validate_bundle, validate_tables
+
+Opener = Callable[[ProblemLog], CsvFolder | XlsxWorkbook]
+CHUNK_RECORDS = 50_000
 
 
 def read_bundle(path: str | Path, *, today: date | None = None) -> Bundle:
@@ -24,11 +29,15 @@ def read_bundle(path: str | Path, *, today: date | None = None) -> Bundle:
     gang_relations.csv (rivalries and alliances, beyond SPEC 4), or an .xlsx workbook
     with sheets of those names. `today` (default: the current date) bounds dates of birth.
     """
-    path = Path(path)
+    return _read(_opener(Path(path)), today)
+
+
+def _opener(path: Path) -> Opener:
+    """How to open the bundle at `path`; raises `BundleError` when it is not one."""
     if path.is_dir():
-        return _read(lambda log: CsvFolder(path, log), today)
+        return lambda log: CsvFolder(path, log)
     if path.suffix.lower() == ".xlsx" and path.is_file():
-        return _read(lambda log: XlsxWorkbook(path, log), today)
+        return lambda log: XlsxWorkbook(path, log)
     if not path.exists():
         message = "no such folder or file (expected a bundle folder or an .xlsx workbook)"
     else:
@@ -36,8 +45,7 @@ def read_bundle(path: str | Path, *, today: date | None = None) -> Bundle:
     raise BundleError([Problem(path.name or str(path), None, None, message)])
 
 
-def _read(open_source: Callable[[ProblemLog], CsvFolder | XlsxWorkbook],
-          today: date | None) -> Bundle:
+def _read(open_source: Opener, today: date | None) -> Bundle:
     log = ProblemLog()
     ctx = Context(log, today or date.today())
     source = None
@@ -59,3 +67,85 @@ def _read(open_source: Callable[[ProblemLog], CsvFolder | XlsxWorkbook],
     if log or bundle is None:
         raise log.error()
     return bundle
+
+
+class BundleStream:
+    """The bundle at `path` validated as it is read, in chunks of valid records, so that
+    an import can write as it goes and hold one chunk at a time instead of the bundle.
+
+        stream = BundleStream(path)     # BundleError at once if `path` is no bundle
+        for table, records in stream:   # ("people", [Person, ...]), ...; BundleError
+            write(table, records)       # at the end when any row was wrong
+        stream.counts(), stream.person_ids
+
+    Validation, its problems and their order are exactly those of `read_bundle`, which
+    reads the same tables in the same order. Once a problem is found no further chunk is
+    yielded (reading goes on, to report every problem up to the limit); the writer must
+    therefore write inside one transaction and let the `BundleError` roll it back.
+    Tables come in the order people, gangs, aliases, offences, intelligence, custody,
+    gang_relations: what a record refers to is always yielded before it. A chunk is a
+    list of domain records or (`columnar`, for intelligence) a `ColumnChunk`.
+    """
+
+    def __init__(self, path: str | Path, *, today: date | None = None,
+                 chunk_records: int = CHUNK_RECORDS, columnar: bool = True) -> None:
+        self._open = _opener(Path(path))
+        self._today = today
+        self._chunk = chunk_records
+        self._columnar = columnar  # False: every row through the row-by-row validators
+        self._counts: dict[str, int] = {}
+        self.person_ids: tuple[str, ...] = ()
+
+    def __iter__(self) -> Iterator[tuple[str, list[Any]]]:
+        log = ProblemLog()
+        ctx = Context(log, self._today or date.today())
+        source = None
+        size = self._chunk
+        collecting = gc.isenabled()
+        gc.disable()  # as in _read: millions of acyclic records
+        try:
+            source = self._open(log)
+            parts = size if self._columnar else None
+            for table, records in validate_tables(source, ctx, parts=parts):
+                n = 0
+                chunk: list[Any] = []
+                append = chunk.append
+                for record in records:
+                    if type(record) is ColumnChunk:  # a plainly valid part, as columns
+                        n += len(record)
+                        if chunk and not log:
+                            yield table, chunk
+                        chunk = []
+                        append = chunk.append
+                        if not log:
+                            yield table, record
+                        continue
+                    n += 1
+                    if not log:
+                        append(record)
+                        if len(chunk) == size:
+                            yield table, chunk
+                            chunk = []
+                            append = chunk.append
+                if chunk and not log:
+                    yield table, chunk
+                self._counts[table] = n
+        except TooManyProblems:
+            pass
+        finally:
+            if collecting:
+                gc.enable()
+            if isinstance(source, XlsxWorkbook):
+                source.close()
+        if log:
+            raise log.error()
+        self.person_ids = tuple(ctx.people)
+
+    def counts(self) -> dict[str, int]:
+        """Records per table, as `Bundle.counts` gives them (after a complete read)."""
+        c = self._counts
+        counts = {name: c.get(name, 0) for name in
+                  ("people", "aliases", "gangs", "offences", "intelligence", "custody")}
+        if c.get("gang_relations"):
+            counts["gang_relations"] = c["gang_relations"]
+        return counts

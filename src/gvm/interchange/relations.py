@@ -4,6 +4,7 @@ the reference, as for intelligence). A bundle without the file imports as before
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 
 from gvm.domain.model import GangLink, GangRelation
@@ -23,10 +24,13 @@ RELATION_MSG = "expected rivalry or alliance"
 
 
 def validate_gang_relations(table: Table, ctx: Context) -> list[GangLink]:
+    return list(iter_gang_relations(table, ctx))
+
+
+def iter_gang_relations(table: Table, ctx: Context) -> Iterator[GangLink]:
     add, label = ctx.log.add, table.label
     cache, parse = ctx.dates.cache, ctx.dates.parse
     first: dict[tuple[str, str, str, date], int] = {}
-    out: list[GangLink] = []
     for row, (gang_a, gang_b, relation_text, date_text, source) in table:
         ok = True
         gangs = []
@@ -65,5 +69,4 @@ def validate_gang_relations(table: Table, ctx: Context) -> list[GangLink]:
                 f"date as row {first[key]})")
             continue
         first[key] = row
-        out.append(GangLink(a, b, relation, day, source))  # type: ignore[arg-type]
-    return out
+        yield GangLink(a, b, relation, day, source)  # type: ignore[arg-type]

@@ -9,11 +9,13 @@ categories apart (R-CATEGORY); a music "category" is refused (R-MUSIC).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
-from typing import Protocol
+from typing import Any, Protocol
 
 from gvm.domain.model import Alias, Bundle, CustodyPeriod, Gang, Person
-from gvm.interchange.events import validate_intelligence, validate_offences
+from gvm.interchange.columnar_check import iter_intelligence_parts
+from gvm.interchange.events import iter_intelligence, iter_offences
 from gvm.interchange.fields import (
     BOROUGH_MSG,
     DOB_FUTURE_MSG,
@@ -31,7 +33,7 @@ from gvm.interchange.fields import (
     id_message,
     name_message,
 )
-from gvm.interchange.relations import validate_gang_relations
+from gvm.interchange.relations import iter_gang_relations
 from gvm.interchange.sources import Table
 
 
@@ -44,31 +46,46 @@ class BundleSource(Protocol):
 def validate_bundle(source: BundleSource, ctx: Context) -> Bundle:
     """Every table of `source`, validated. Problems go to `ctx.log` (which raises once it
     holds too many); the caller must not use the result if any were logged."""
+    tables = {name: tuple(records) for name, records in validate_tables(source, ctx)}
+    return Bundle(**tables)
+
+
+def validate_tables(source: BundleSource, ctx: Context, *, parts: int | None = None
+                    ) -> Iterator[tuple[str, Iterator[Any]]]:
+    """Each table of `source` in turn, as (name, its valid records as they are read).
+    With `parts`, intelligence is checked in parts of that many rows, and a plainly
+    valid part comes as one `ColumnChunk` of stored values (see `columnar_check`).
+
+    Each table's records must be consumed before asking for the next table: references
+    are judged against the people and gangs read so far, and whether those tables were
+    read completely is known only at their end. The order is that of the problems a
+    bundle reports (people, gangs, aliases, offences, intelligence, custody, relations)."""
     people_table = source.table("people")
     ctx.people_label = people_table.label
-    people = validate_people(people_table, ctx)
+    yield "people", iter_people(people_table, ctx)
     ctx.people_known = people_table.complete
     gangs_table = source.table("gangs")
     ctx.gangs_label = gangs_table.label
-    gangs = validate_gangs(gangs_table, ctx)
+    yield "gangs", iter_gangs(gangs_table, ctx)
     ctx.gangs_known = gangs_table.complete
-    aliases = validate_aliases(source.table("aliases"), ctx)
-    offences = validate_offences(source.table("offences"), ctx)
-    intelligence = validate_intelligence(source.table("intelligence"), ctx)
-    custody = validate_custody(source.table("custody"), ctx)
-    relations = validate_gang_relations(source.table("gang_relations"), ctx)
-    return Bundle(people=tuple(people), aliases=tuple(aliases), gangs=tuple(gangs),
-                  offences=tuple(offences), intelligence=tuple(intelligence),
-                  custody=tuple(custody), gang_relations=tuple(relations))
+    yield "aliases", iter_aliases(source.table("aliases"), ctx)
+    yield "offences", iter_offences(source.table("offences"), ctx)
+    intelligence = source.table("intelligence")
+    yield "intelligence", (iter_intelligence(intelligence, ctx) if parts is None
+                           else iter_intelligence_parts(intelligence, ctx, parts))
+    yield "custody", iter_custody(source.table("custody"), ctx)
+    yield "gang_relations", iter_gang_relations(source.table("gang_relations"), ctx)
 
 
 def validate_people(table: Table, ctx: Context) -> list[Person]:
+    return list(iter_people(table, ctx))
+
+
+def iter_people(table: Table, ctx: Context) -> Iterator[Person]:
     add, label = ctx.log.add, table.label
     cache, parse, today = ctx.dates.cache, ctx.dates.parse, ctx.today
     boroughs, known = ctx.boroughs, ctx.people
     first: dict[str, int] = {}
-    out: list[Person] = []
-    append = out.append
     for row, (pid, surname, forenames, dob_text, sex_text, eth_text, borough) in table:
         ok = True
         if not pid or len(pid) > MAX_ID or (not pid.isprintable() and has_control(pid)):
@@ -115,15 +132,17 @@ def validate_people(table: Table, ctx: Context) -> list[Person]:
             add(label, row, "borough_code", BOROUGH_MSG)
             ok = False
         if ok:
-            append(Person(pid, surname, forenames, dob, sex, ethnicity, code))  # type: ignore[arg-type]
-    return out
+            yield Person(pid, surname, forenames, dob, sex, ethnicity, code)  # type: ignore[arg-type]
 
 
 def validate_gangs(table: Table, ctx: Context) -> list[Gang]:
+    return list(iter_gangs(table, ctx))
+
+
+def iter_gangs(table: Table, ctx: Context) -> Iterator[Gang]:
     add, label = ctx.log.add, table.label
     boroughs, known = ctx.boroughs, ctx.gangs
     first: dict[str, int] = {}
-    out: list[Gang] = []
     for row, (gid, name, borough) in table:
         ok = True
         if not gid or len(gid) > MAX_ID or (not gid.isprintable() and has_control(gid)):
@@ -144,14 +163,16 @@ def validate_gangs(table: Table, ctx: Context) -> list[Gang]:
             add(label, row, "borough_code", BOROUGH_MSG)
             ok = False
         if ok:
-            out.append(Gang(gid, name, code))  # type: ignore[arg-type]
-    return out
+            yield Gang(gid, name, code)  # type: ignore[arg-type]
 
 
 def validate_aliases(table: Table, ctx: Context) -> list[Alias]:
+    return list(iter_aliases(table, ctx))
+
+
+def iter_aliases(table: Table, ctx: Context) -> Iterator[Alias]:
     add, label = ctx.log.add, table.label
     first: dict[tuple[str, str, str], int] = {}
-    out: list[Alias] = []
     for row, (pid, surname, forenames) in table:
         ok = True
         canon = ctx.person_ref(label, row, pid)
@@ -175,15 +196,17 @@ def validate_aliases(table: Table, ctx: Context) -> list[Alias]:
         else:
             first[key] = row
         if ok:
-            out.append(Alias(pid, surname, forenames))
-    return out
+            yield Alias(pid, surname, forenames)
 
 
 def validate_custody(table: Table, ctx: Context) -> list[CustodyPeriod]:
+    return list(iter_custody(table, ctx))
+
+
+def iter_custody(table: Table, ctx: Context) -> Iterator[CustodyPeriod]:
     add, label = ctx.log.add, table.label
     cache, parse = ctx.dates.cache, ctx.dates.parse
     first: dict[tuple[str, date], int] = {}
-    out: list[CustodyPeriod] = []
     for row, (pid, start_text, end_text) in table:
         ok = True
         canon = ctx.person_ref(label, row, pid)
@@ -216,5 +239,4 @@ def validate_custody(table: Table, ctx: Context) -> list[CustodyPeriod]:
             else:
                 first[key] = row
         if ok:
-            out.append(CustodyPeriod(pid, start, end))  # type: ignore[arg-type]
-    return out
+            yield CustodyPeriod(pid, start, end)  # type: ignore[arg-type]

@@ -1,16 +1,19 @@
 """Use case: take a bundle into the register (SPEC 4). All or nothing: the bundle is
-read and validated in full before anything is written, and the write, with its audit
-record, is one transaction."""
+validated as it is read and written chunk by chunk in one transaction, with its audit
+record; any problem stops the writing, and the transaction is rolled back with the
+`BundleError` that lists every problem (the same as `read_bundle` reports). Memory holds
+one chunk of records and the ids references are checked against, not the bundle."""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from gvm.domain.audit import AuditEvent, Operation
-from gvm.interchange.reader import read_bundle
+from gvm.interchange.reader import BundleStream
 from gvm.services.ports import UnitOfWorkFactory
 
 
@@ -35,24 +38,43 @@ def bundle_digest(path: Path) -> str:
     return h.hexdigest()
 
 
+Progress = Callable[[str, int], None]
+
+
+def _reporting(chunks: Iterable[tuple[str, Any]], progress: Progress
+               ) -> Iterator[tuple[str, Any]]:
+    for table, records in chunks:
+        yield table, records
+        progress(table, len(records))  # resumed: the chunk is written
+
+
 def import_bundle(
     uow_factory: UnitOfWorkFactory, path: str | Path, *, actor: str, actor_role: str,
-    justification: str = "bundle import",
+    justification: str = "bundle import", progress: Progress | None = None,
 ) -> ImportReport:
+    """`progress(table, n)`, if given, is called after each chunk of n records of
+    `table` is written (in the transaction, before the commit)."""
     path = Path(path)
-    bundle = read_bundle(path)  # raises BundleError naming file, row and column
-    digest = bundle_digest(path)
+    stream = BundleStream(path)  # raises BundleError naming file, row and column
+    digests: list[str] = []
+
+    def digest() -> str:  # once the bundle is known valid: no file of it is read before
+        digests.append(bundle_digest(path))
+        return digests[0]
+
     with uow_factory() as uow:
-        stored = uow.save_bundle(bundle, source_name=path.name, sha256=digest)
+        chunks = stream if progress is None else _reporting(stream, progress)
+        stored = uow.save_bundle_chunks(chunks, source_name=path.name, sha256=digest)
+        counts = stream.counts()
         uow.append_audit(AuditEvent(
             actor=actor,
             actor_role=actor_role,
             operation=Operation.COLLECTION,
             justification=justification,
             record_type="person",
-            record_ids=tuple(p.person_id for p in bundle.people),
+            record_ids=stream.person_ids,
             recipient=None,
-            detail={"source": path.name, "sha256": digest, "counts": bundle.counts()},
+            detail={"source": path.name, "sha256": digests[0], "counts": counts},
         ))
         uow.commit()
-    return ImportReport(path.name, digest, bundle.counts(), dict(stored))
+    return ImportReport(path.name, digests[0], counts, dict(stored))

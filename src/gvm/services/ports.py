@@ -10,7 +10,7 @@ committed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -33,6 +33,10 @@ class UnitOfWork(Protocol):
     def commit(self) -> None: ...
 
     def save_bundle(self, bundle: Bundle, *, source_name: str, sha256: str) -> dict[str, Any]: ...
+
+    def save_bundle_chunks(self, chunks: Iterable[tuple[str, Sequence[Any]]], *,
+                           source_name: str, sha256: str | Callable[[], str]
+                           ) -> dict[str, Any]: ...
 
     def scoring_frames(
         self, borough: str | None = None,

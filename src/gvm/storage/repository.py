@@ -1,21 +1,18 @@
-"""The register's records in and out: bundle import (idempotent upsert by natural key),
-one person's records as domain values, and erasure.
+"""The register's records in and out: bundle import (idempotent upsert by natural key,
+in gvm.storage.bundle_store), one person's records as domain values, and erasure.
 
 Functions take an open Connection inside the caller's transaction; UnitOfWork wraps them.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, insert, select
+from sqlalchemy import Connection, bindparam, delete, select
 
 from gvm.domain.model import (
     Alias,
-    Bundle,
     CustodyPeriod,
     Ethnicity,
     HandlingCode,
@@ -31,90 +28,12 @@ from gvm.domain.model import (
     SourceGrade,
     SourceType,
 )
-from gvm.storage.bulk import upsert
+from gvm.storage.bundle_store import PERSON_FIELDS, save_bundle, save_bundle_chunks
 from gvm.storage.prepared import Prepared
-from gvm.storage.tables import (
-    aliases,
-    custody,
-    gang_relations,
-    gangs,
-    imports,
-    intelligence,
-    offences,
-    people,
-)
+from gvm.storage.tables import aliases, custody, intelligence, offences, people
 
-_SHA256 = re.compile(r"[0-9a-f]{64}")
-PERSON_FIELDS = ("surname", "forenames", "date_of_birth", "sex", "ethnicity", "borough_code")
-
-
-def _value(x: Any) -> Any:
-    """An enum as its stored short string; anything else as it is."""
-    return None if x is None else (x.value if hasattr(x, "value") else x)
-
-
-def source_file_name(source_name: str) -> str:
-    """The file name alone: an import record never keeps a path (it may name a person's
-    folder or a user's home directory)."""
-    name = re.split(r"[\\/]", source_name.strip())[-1]
-    if not name:
-        raise ValueError("source_name: a file name is required")
-    return name
-
-
-def save_bundle(conn: Connection, bundle: Bundle, *, source_name: str, sha256: str,
-                now: datetime | None = None) -> dict[str, dict[str, int]]:
-    """Upsert every record of `bundle` by its natural key and record the import.
-
-    Per table: rows received, new, updated (a value changed) and unchanged. Importing
-    the same bundle again adds and changes nothing.
-    """
-    digest = sha256.strip().lower()
-    if not _SHA256.fullmatch(digest):
-        raise ValueError("sha256: expected 64 hexadecimal digits")
-    name = source_file_name(source_name)
-    now = now or datetime.now(UTC)
-
-    counts = {
-        "gangs": upsert(conn, gangs, (
-            {"gang_id": g.gang_id, "name": g.name, "borough_code": g.borough_code}
-            for g in bundle.gangs), keys=["gang_id"]),
-        "people": upsert(conn, people, (
-            {"person_id": p.person_id, "surname": p.surname, "forenames": p.forenames,
-             "date_of_birth": p.date_of_birth, "sex": _value(p.sex),
-             "ethnicity": _value(p.ethnicity), "borough_code": p.borough_code,
-             "first_seen": now, "last_updated": now}
-            for p in bundle.people),
-            keys=["person_id"], compare=PERSON_FIELDS, also_set=["last_updated"]),
-        "aliases": upsert(conn, aliases, (
-            {"person_id": a.person_id, "surname": a.surname, "forenames": a.forenames}
-            for a in bundle.aliases),
-            keys=["person_id", "surname", "forenames"], compare=()),
-        "offences": upsert(conn, offences, (
-            {"event_id": o.event_id, "person_id": o.person_id, "role": _value(o.role),
-             "date": o.date, "ho_offence_code": o.ho_offence_code,
-             "outcome": _value(o.outcome)}
-            for o in bundle.offences), keys=["event_id", "person_id"]),
-        "intelligence": upsert(conn, intelligence, (
-            {"intel_id": i.intel_id, "person_id": i.person_id, "gang_id": i.gang_id,
-             "date": i.date, "category": _value(i.category), "source_id": i.source_id,
-             "source_type": _value(i.source_type), "source_grade": _value(i.source_grade),
-             "intel_grade": _value(i.intel_grade), "handling_code": _value(i.handling_code),
-             "summary": i.summary}
-            for i in bundle.intelligence), keys=["intel_id"]),
-        "custody": upsert(conn, custody, (
-            {"person_id": c.person_id, "start_date": c.start_date, "end_date": c.end_date}
-            for c in bundle.custody), keys=["person_id", "start_date"]),
-    }
-    if bundle.gang_relations:  # the optional file: absent, the import is as it was
-        counts["gang_relations"] = upsert(conn, gang_relations, (
-            {"gang_a": r.gang_a, "gang_b": r.gang_b, "relation": _value(r.relation),
-             "date": r.date, "source": r.source} for r in bundle.gang_relations),
-            keys=["gang_a", "gang_b", "relation", "date"])
-    result = {table: count.as_dict() for table, count in counts.items()}
-    conn.execute(insert(imports).values(at=now, source_name=name, sha256=digest,
-                                        counts=result))
-    return result
+__all__ = ["PERSON_FIELDS", "erase_person", "iter_people", "list_people", "person",
+           "person_aliases", "person_records", "save_bundle", "save_bundle_chunks"]
 
 
 def _person(row: Any) -> Person:

@@ -13,8 +13,9 @@ and logs with `commit_audit`, which returns once the entry is committed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
+from typing import Any
 
 import polars as pl
 from sqlalchemy import Connection
@@ -57,6 +58,13 @@ class UnitOfWork(GovernanceMethods):
                     sha256: str) -> dict[str, dict[str, int]]:
         return repository.save_bundle(self.connection, bundle, source_name=source_name,
                                       sha256=sha256)
+
+    def save_bundle_chunks(self, chunks: Iterable[tuple[str, Sequence[Any]]], *,
+                           source_name: str, sha256: str | Callable[[], str]
+                           ) -> dict[str, dict[str, int]]:
+        """As `save_bundle`, from (table, records) chunks such as a BundleStream's."""
+        return repository.save_bundle_chunks(self.connection, chunks, source_name=source_name,
+                                             sha256=sha256)
 
     def person(self, person_id: str) -> Person | None:
         return repository.person(self.connection, person_id)
