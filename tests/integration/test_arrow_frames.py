@@ -50,6 +50,12 @@ def assert_same_frames(fast, slow) -> None:
         assert_frame_equal(_sorted(a), _sorted(b), check_exact=True)
 
 
+def postgresql_only(db: Database) -> None:
+    if db.engine.dialect.name == "sqlite":
+        pytest.skip("SQLite is read through its own connection (arrow_frames: two copies "
+                    "of SQLite in one process)")
+
+
 def both_readers(db: Database, borough: str | None = None):
     with db.unit_of_work() as uow:
         fast = arrow_frames.scoring_frames(uow.connection, borough)
@@ -59,6 +65,7 @@ def both_readers(db: Database, borough: str | None = None):
 
 @pytest.mark.parametrize("borough", [None, CAMDEN, HACKNEY, WESTMINSTER])
 def test_adbc_frames_equal_the_cursor_frames(loaded, borough):
+    postgresql_only(loaded)
     fast, slow = both_readers(loaded, borough)
     assert_same_frames(fast, slow)
     assert fast[0]["person_id"].to_list() == slow[0]["person_id"].to_list()  # sorted
@@ -71,6 +78,7 @@ def test_adbc_frames_equal_the_cursor_frames(loaded, borough):
 
 
 def test_adbc_frames_of_an_empty_register(database):
+    postgresql_only(database)
     fast, slow = both_readers(database)
     assert_same_frames(fast, slow)
     assert all(frame.height == 0 for frame in fast)
@@ -92,6 +100,7 @@ def _many_nulls_first(n: int = 3000) -> Bundle:
 
 
 def test_adbc_frames_with_a_long_run_of_nulls_first(database, sha):
+    postgresql_only(database)
     with database.unit_of_work() as uow:
         uow.save_bundle(_many_nulls_first(), source_name="n.csv", sha256=sha)
         uow.commit()
@@ -130,6 +139,14 @@ def test_a_sqlite_reader_keeps_its_own_snapshot(loaded):
         assert_same_frames(fast, slow)
 
 
+def test_sqlite_is_never_read_over_adbc_by_the_package(loaded):
+    if loaded.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's refusal")
+    with loaded.unit_of_work() as uow:  # writing, nothing changed: the old condition
+        assert arrow_frames.scoring_frames(uow.connection) is None
+        assert uow.scoring_frames()[0].height == 3
+
+
 def test_an_in_memory_sqlite_database_is_read_through_its_own_connection(bundle, sha):
     with Database("sqlite://") as db:
         db.upgrade()
@@ -141,6 +158,7 @@ def test_an_in_memory_sqlite_database_is_read_through_its_own_connection(bundle,
 
 
 def test_the_rescore_reads_over_adbc_and_stores_the_same_scores(loaded, monkeypatch):
+    postgresql_only(loaded)
     used = []
     real = arrow_frames.scoring_frames
 
@@ -164,6 +182,7 @@ def test_the_rescore_reads_over_adbc_and_stores_the_same_scores(loaded, monkeypa
 @pytest.mark.parametrize("borough", [None, CAMDEN, WESTMINSTER])
 def test_big_tables_read_in_row_ranges_on_several_connections(database, sha, monkeypatch,
                                                               borough):
+    postgresql_only(database)
     with database.unit_of_work() as uow:
         uow.save_bundle(_many_nulls_first(), source_name="n.csv", sha256=sha)
         uow.commit()

@@ -21,7 +21,6 @@ from gvm.config import Mode
 from gvm.domain.errors import GvmError
 from gvm.services.importing import import_bundle
 from gvm.services.scoring import rescore
-from gvm.synth.generator import generate
 
 BANDS = ("Red", "Amber", "Green", "Zero")
 
@@ -43,6 +42,8 @@ def demo(
         folder = Path(user_cache_dir("gvm", appauthor=False)) / f"demo-london-{seed}-{day}"
         if not (folder / "people.csv").exists():
             console.print(f"Generating synthetic London (seed {seed}, as of {day})...")
+            from gvm.synth.generator import generate  # loaded when used: slow to import
+
             with_progress(lambda progress: generate(folder, seed=seed, scale="london", as_of=day,
                                                     progress=progress))
         actor = operator_name(register.settings.actor)

@@ -14,7 +14,6 @@ from rich.table import Table
 from gvm.authz import Actor, Role
 from gvm.bootstrap import Register, bootstrap
 from gvm.cli.output import console, operator_name
-from gvm.reports.meeting_pack import render_html, render_pdf
 from gvm.services import meeting_packs, meetings
 
 meeting_app = typer.Typer(help="Four-weekly borough meetings (R-MEETING).",
@@ -122,6 +121,10 @@ def pack_cmd(meeting_id: MeetingId,
                                           catalogue=register.catalogue)
     finally:
         register.close()
+    # Imported here: the PDF library takes most of a second to load, which every other
+    # command would pay at start-up.
+    from gvm.reports.meeting_pack import render_html, render_pdf
+
     if format == "pdf":
         out.write_bytes(render_pdf(made))
     else:

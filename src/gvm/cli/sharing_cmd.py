@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.table import Table
@@ -17,12 +17,21 @@ from gvm.cli.output import console, operator_name
 from gvm.domain.sharing import in_force
 from gvm.services import sharing
 from gvm.services.disclosure_export import export_disclosure_csv, export_disclosure_xlsx
-from gvm.services.disclosure_pdf import export_disclosure_pdf
 from gvm.services.register import cohort
 
 isa_app = typer.Typer(help="Information Sharing Agreements (R-ISA).", no_args_is_help=True)
+
+
+def _export_disclosure_pdf(*args: Any, **kwargs: Any) -> Any:
+    # Imported when used: the PDF and chart libraries take about a second to load,
+    # which every other command would pay at start-up.
+    from gvm.services.disclosure_pdf import export_disclosure_pdf
+
+    return export_disclosure_pdf(*args, **kwargs)
+
+
 EXPORTERS = {"csv": export_disclosure_csv, "xlsx": export_disclosure_xlsx,
-             "pdf": export_disclosure_pdf}
+             "pdf": _export_disclosure_pdf}
 
 
 def _date(value: str) -> date:

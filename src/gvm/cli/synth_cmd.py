@@ -12,7 +12,6 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from gvm.cli.output import console
 from gvm.domain.errors import GvmError
-from gvm.synth.generator import generate
 
 
 class Scale(StrEnum):
@@ -69,6 +68,8 @@ def synth(
     except ValueError:
         raise GvmError("--as-of: expected a date as YYYY-MM-DD") from None
     bias = parse_bias(recording_bias or [])
+    from gvm.synth.generator import generate  # loaded when used: it is slow to import
+
     summary = with_progress(lambda progress: generate(
         out, seed=seed, scale=scale.value, as_of=day, recording_bias=bias or None,
         progress=progress))

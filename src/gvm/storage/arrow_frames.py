@@ -11,7 +11,13 @@ through its own connection with gvm.storage.columnar):
 - PostgreSQL: the caller's transaction exports its snapshot (`pg_export_snapshot`) and
   every ADBC transaction imports it, so all read the same committed state. Refused once
   the caller has written (an assigned transaction id): its own changes would be missed.
-- SQLite: a writing unit of work began IMMEDIATE and holds the write lock, so nothing
+- SQLite: **not in the package** (only a benchmark asks for it, `sqlite=True`). The
+  ADBC driver carries its own copy of SQLite (3.53 beside Python's 3.40), and two copies
+  of SQLite in one process do not share their bookkeeping of POSIX locks: closing the
+  driver's file releases every lock the process holds on the database, the other copy's
+  included, which SQLite's documentation lists among the ways to corrupt a database
+  (seen here: a re-score's commit failed with "locking protocol"). How it would work:
+  a writing unit of work began IMMEDIATE and holds the write lock, so nothing
   can commit while it runs and the latest committed state is what it reads; refused if
   it has changed a row (total_changes moved since its BEGIN). A read-only unit of work
   (DEFERRED) keeps its own reader: its snapshot is fixed by its first read, SQLite
@@ -74,19 +80,21 @@ class _Backend:
 
 
 def scoring_frames(conn: Connection, borough: str | None = None, *,
-                   connections: int | None = None) -> Frames | None:
+                   connections: int | None = None, sqlite: bool = False) -> Frames | None:
     """(people, offences, intelligence, custody) as columnar.scoring_frames gives them,
     read over ADBC (on up to `connections` at once, default one per core, at most
     MAX_WORKERS); None when that would not see what `conn`'s transaction sees."""
-    second = backend(conn, borough)
+    second = backend(conn, borough, sqlite=sqlite)
     return None if second is None else _read(second, connections or workers())
 
 
-def backend(conn: Connection, borough: str | None = None) -> _Backend | None:
-    """How to read `conn`'s view over second connections; None if they cannot see it."""
+def backend(conn: Connection, borough: str | None = None, *,
+            sqlite: bool = False) -> _Backend | None:
+    """How to read `conn`'s view over second connections; None if they cannot see it
+    (SQLite: only when asked for, see the module's docstring)."""
     if conn.dialect.name == "postgresql":
         return _postgresql(conn, borough)
-    if conn.dialect.name == "sqlite":
+    if conn.dialect.name == "sqlite" and sqlite:
         return _sqlite(conn, borough)
     return None
 
