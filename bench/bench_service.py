@@ -431,6 +431,9 @@ def main() -> int:
                         "people (bench/national_register.py, built once and kept)")
     parser.add_argument("--rebuild", action="store_true",
                         help="national on PostgreSQL: drop and rebuild the kept register")
+    parser.add_argument("--freshness", action="store_true",
+                        help="serve with `gvm serve --freshness` (the freshness worker on "
+                        "a thread of the server)")
     parser.add_argument("--label", default="", help="a note kept in the JSON")
     parser.add_argument("--no-pin", action="store_true",
                         help="let the servers' threads run on any CPU (default: each server "
@@ -457,8 +460,10 @@ def main() -> int:
             targets = [
                 Target("minimal", free_port(), [sys.executable, str(BENCH / "minimal_app.py")],
                        env, folder, minimal_requests),
-                Target("gvm", free_port(), [sys.executable, "-m", "gvm", "serve"], env, folder,
-                       gvm_requests(register)),
+                Target("gvm", free_port(),
+                       [sys.executable, "-m", "gvm", "serve",
+                        *(["--freshness"] if args.freshness else [])],
+                       env, folder, gvm_requests(register)),
             ]
             results, loads = {}, {}
             for target in targets:
@@ -487,6 +492,7 @@ def main() -> int:
         "config": {"seconds": args.seconds, "warmup": args.warmup, "clients": args.clients,
                    "mix": {"view": VIEW_SHARE, "search": round(1 - VIEW_SHARE, 2)},
                    "server": "uvicorn, 1 process, 1 worker (gvm.cli.serve_cmd.UVICORN_OPTIONS)",
+                   "freshness_worker": args.freshness,
                    "server_cpu_pinned": server_cpu,
                    "generator": "pure-Python asyncio, keep-alive, one connection per client"},
         "machine": machine(), "results": results, "ratio": round(ratio, 4), "checks": checks,

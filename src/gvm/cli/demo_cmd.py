@@ -69,7 +69,9 @@ def demo(
                   "above (password and a code from the TOTP secret).")
     console.print(f"API at http://127.0.0.1:{port}/api/v1 (OpenAPI at "
                   "/api/v1/openapi.json). Ctrl-C stops it.")
-    serve_register(host="127.0.0.1", port=port)
+    # One process is simpler to try out than a server and a worker: the demo keeps its
+    # scores current in the server.
+    serve_register(host="127.0.0.1", port=port, freshness=True)
 
 
 def _summary(scores, borough_of: dict[str, str], day: date, counts: dict[str, int]) -> None:

@@ -24,8 +24,10 @@ def serve(
                                       "a TLS-terminating proxy in front.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
     freshness: Annotated[bool, typer.Option(
-        help="Keep stored scores current as records arrive (a background worker; "
-             "see gvm freshen).")] = True,
+        help="Also keep stored scores current as records arrive, on a thread of this "
+             "process. Off by default: on SQLite it cost the API about 40% of its "
+             "throughput under load (docs/PERFORMANCE.md); run `gvm freshen` beside "
+             "the server instead.")] = False,
 ) -> None:
     """Serve the web pages (/) and the web API (/api/v1; OpenAPI at
     /api/v1/openapi.json) until interrupted."""
