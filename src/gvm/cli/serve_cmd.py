@@ -25,9 +25,10 @@ def serve(
     port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
     freshness: Annotated[bool, typer.Option(
         help="Also keep stored scores current as records arrive, on a thread of this "
-             "process. Off by default: on SQLite it cost the API about 40% of its "
-             "throughput under load (docs/PERFORMANCE.md); run `gvm freshen` beside "
-             "the server instead.")] = False,
+             "process. Off by default: on SQLite each batch holds the write lock the "
+             "API's audit entries wait for, and the thread missed the freshness goal "
+             "under load (docs/PERFORMANCE.md); run `gvm freshen` beside the server "
+             "instead.")] = False,
 ) -> None:
     """Serve the web pages (/) and the web API (/api/v1; OpenAPI at
     /api/v1/openapi.json) until interrupted."""
