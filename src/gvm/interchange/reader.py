@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -45,18 +46,18 @@ def _opener(path: Path) -> Opener:
     raise BundleError([Problem(path.name or str(path), None, None, message)])
 
 
-def _read(open_source: Opener, today: date | None) -> Bundle:
-    log = ProblemLog()
-    ctx = Context(log, today or date.today())
-    source = None
-    bundle = None
-    # Millions of small records and no reference cycles: the cyclic collector would only
-    # re-scan them over and over (about a third of the run time), so it pauses meanwhile.
+@contextmanager
+def _opened(open_source: Opener, log: ProblemLog) -> Iterator[CsvFolder | XlsxWorkbook]:
+    """The bundle's source, open while the block runs. Validation's early stop
+    (TooManyProblems) ends the block quietly: the log holds the problems. Millions of
+    small records and no reference cycles: the cyclic collector would only re-scan them
+    over and over (about a third of the run time), so it pauses meanwhile."""
     collecting = gc.isenabled()
     gc.disable()
+    source = None
     try:
         source = open_source(log)
-        bundle = validate_bundle(source, ctx)
+        yield source
     except TooManyProblems:
         pass
     finally:
@@ -64,6 +65,14 @@ def _read(open_source: Opener, today: date | None) -> Bundle:
             gc.enable()
         if isinstance(source, XlsxWorkbook):
             source.close()
+
+
+def _read(open_source: Opener, today: date | None) -> Bundle:
+    log = ProblemLog()
+    ctx = Context(log, today or date.today())
+    bundle = None
+    with _opened(open_source, log) as source:
+        bundle = validate_bundle(source, ctx)
     if log or bundle is None:
         raise log.error()
     return bundle
@@ -99,12 +108,8 @@ class BundleStream:
     def __iter__(self) -> Iterator[tuple[str, list[Any]]]:
         log = ProblemLog()
         ctx = Context(log, self._today or date.today())
-        source = None
         size = self._chunk
-        collecting = gc.isenabled()
-        gc.disable()  # as in _read: millions of acyclic records
-        try:
-            source = self._open(log)
+        with _opened(self._open, log) as source:
             parts = size if self._columnar else None
             for table, records in validate_tables(source, ctx, parts=parts):
                 n = 0
@@ -130,13 +135,6 @@ class BundleStream:
                 if chunk and not log:
                     yield table, chunk
                 self._counts[table] = n
-        except TooManyProblems:
-            pass
-        finally:
-            if collecting:
-                gc.enable()
-            if isinstance(source, XlsxWorkbook):
-                source.close()
         if log:
             raise log.error()
         self.person_ids = tuple(ctx.people)
