@@ -23,25 +23,25 @@ from __future__ import annotations
 import argparse
 import csv
 import gc
-import os
-import tempfile
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import polars as pl
-import sqlalchemy as sa
-from perf_common import CACHE, Load, PeakMemory, bundle, machine, write_result
+from perf_common import (
+    CACHE,
+    Load,
+    PeakMemory,
+    bundle,
+    machine,
+    scratch_database,
+    write_result,
+)
 
 from gvm.services.importing import import_bundle
-from gvm.storage import Database, make_engine
+from gvm.storage import Database
 
-PG_URL = os.environ.get("GVM_TEST_POSTGRES_URL",
-                        "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 # Write order (foreign keys: people and gangs first), with each table's columns as stored.
 TABLES = ("people", "gangs", "aliases", "offences", "intelligence", "custody",
           "gang_relations")
@@ -172,34 +172,6 @@ def raw_postgresql(db: Database, rows: dict[str, list[tuple[Any, ...]]]) -> dict
     return seconds
 
 
-@contextmanager
-def sqlite_db() -> Iterator[Database]:
-    with tempfile.TemporaryDirectory(dir=os.environ.get("GVM_BENCH_TMP")) as folder:
-        db = Database(f"sqlite:///{Path(folder) / 'bench.db'}")
-        try:
-            db.upgrade()
-            yield db
-        finally:
-            db.dispose()
-
-
-@contextmanager
-def postgres_db() -> Iterator[Database]:
-    schema = f"gvm_bench_{uuid.uuid4().hex[:8]}"
-    admin = make_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
-    db = Database(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
-    try:
-        db.upgrade()
-        yield db
-    finally:
-        db.dispose()
-        with admin.connect() as conn:
-            conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
-
-
 class TableClock:
     """Seconds per table from import_bundle's progress calls: a table's time runs from
     the end of the previous table's last chunk to the end of its own (reading,
@@ -230,12 +202,13 @@ def run_import(db: Database, folder: Path) -> dict[str, Any]:
             "stored": report.stored}
 
 
-def run_raw(backend: str, open_db: Any, rows: dict[str, list[tuple[Any, ...]]]
-            ) -> dict[str, Any]:
-    with open_db() as db, Load() as load:
-        start = time.perf_counter()
-        per_table = (raw_sqlite if backend == "sqlite" else raw_postgresql)(db, rows)
-        wall = time.perf_counter() - start
+def run_raw(backend: str, rows: dict[str, list[tuple[Any, ...]]]) -> dict[str, Any]:
+    with scratch_database(backend) as db:
+        db.upgrade()  # not timed
+        with Load() as load:
+            start = time.perf_counter()
+            per_table = (raw_sqlite if backend == "sqlite" else raw_postgresql)(db, rows)
+            wall = time.perf_counter() - start
     return {"seconds": wall, "per_table_seconds": per_table, "other": load.other}
 
 
@@ -252,14 +225,14 @@ def main() -> None:
     ap.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     args = ap.parse_args()
     sizes = [int(x) for x in args.people.split(",")]
-    backends = {"sqlite": sqlite_db, "postgresql": postgres_db}
-    chosen = [b for b in backends if args.backend in (b, "both")]
+    chosen = [b for b in ("sqlite", "postgresql") if args.backend in (b, "both")]
     runs: list[dict[str, Any]] = []
     for n in sizes:
         folder = subset(n)
         print(f"{n:,} people ({folder.name})", flush=True)
         for backend in chosen:
-            with backends[backend]() as db:
+            with scratch_database(backend) as db:
+                db.upgrade()
                 result = run_import(db, folder)
             n_rows = sum(result["counts"].values())
             print(f"  {backend}", flush=True)
@@ -267,7 +240,7 @@ def main() -> None:
             print(f"    peak RSS {result['peak_rss_mb']:,.0f} MB "
                   f"(+{result['extra_rss_mb']:,.0f} MB during the import)", flush=True)
             rows = read_rows(folder)
-            raw = run_raw(backend, backends[backend], rows)
+            raw = run_raw(backend, rows)
             del rows
             gc.collect()
             _report("raw", n_rows, raw)

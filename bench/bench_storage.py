@@ -10,19 +10,14 @@ a scratch schema is created and dropped.
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import tempfile
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 import polars as pl
-import sqlalchemy as sa
+from perf_common import scratch_database
 
 from gvm import reference
 from gvm.domain import frames
@@ -42,10 +37,7 @@ from gvm.domain.model import (
     SourceGrade,
     SourceType,
 )
-from gvm.storage import Database, make_engine
-
-PG_URL = os.environ.get("GVM_TEST_POSTGRES_URL",
-                        "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+from gvm.storage import Database
 
 
 def build(n_people: int, n_offences: int) -> Bundle:
@@ -73,32 +65,6 @@ def build(n_people: int, n_offences: int) -> Bundle:
                     for i in range(0, n_people, 10))
     return Bundle(people=people, offences=offences, intelligence=intelligence,
                   custody=custody)
-
-
-@contextmanager
-def sqlite_db() -> Iterator[Database]:
-    with tempfile.TemporaryDirectory() as folder:
-        db = Database(f"sqlite:///{Path(folder) / 'bench.db'}")
-        try:
-            yield db
-        finally:
-            db.dispose()
-
-
-@contextmanager
-def postgres_db() -> Iterator[Database]:
-    schema = f"gvm_bench_{uuid.uuid4().hex[:8]}"
-    admin = make_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
-    db = Database(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
-    try:
-        yield db
-    finally:
-        db.dispose()
-        with admin.connect() as conn:
-            conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
 
 
 def timed(label: str, work: Callable[[], Any]) -> Any:
@@ -152,11 +118,10 @@ def main() -> None:
     args = parser.parse_args()
     bundle = build(args.people, args.offences)
     print(f"bundle: {bundle.counts()}")
-    backends = {"sqlite": sqlite_db, "postgresql": postgres_db}
-    for name, open_db in backends.items():
+    for name in ("sqlite", "postgresql"):
         if args.backend in (name, "both"):
             print(name)
-            with open_db() as db:
+            with scratch_database(name) as db:
                 run(db, bundle)
 
 

@@ -13,21 +13,29 @@ import json
 import os
 import platform
 import resource
+import tempfile
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 import polars as pl
+import sqlalchemy as sa
 
 from gvm.domain import frames
+from gvm.storage import Database, make_engine
 from gvm.synth.generator import generate
 
 BENCH = Path(__file__).resolve().parent
 CACHE = BENCH / ".cache"
 RESULTS = BENCH / "results"
 AS_OF = date(2026, 9, 30)
+PG_URL = os.environ.get("GVM_TEST_POSTGRES_URL",
+                        "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 SEED = 1
 
 # The columns of each file as the interchange format writes them (all text in CSV).
@@ -184,3 +192,29 @@ def median(values: list[float]) -> float:
     ordered = sorted(values)
     mid = len(ordered) // 2
     return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+
+@contextmanager
+def scratch_database(backend: str) -> Iterator[Database]:
+    """An empty database, no schema yet, gone afterwards: a SQLite file in a temporary
+    folder (under GVM_BENCH_TMP if set) or a new schema on PG_URL, dropped."""
+    if backend == "sqlite":
+        with tempfile.TemporaryDirectory(dir=os.environ.get("GVM_BENCH_TMP")) as folder:
+            db = Database(f"sqlite:///{Path(folder) / 'bench.db'}")
+            try:
+                yield db
+            finally:
+                db.dispose()
+        return
+    schema = f"gvm_bench_{uuid.uuid4().hex[:8]}"
+    admin = make_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
+    db = Database(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
+    try:
+        yield db
+    finally:
+        db.dispose()
+        with admin.connect() as conn:
+            conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
