@@ -109,6 +109,34 @@ def test_read_only_unit_of_work_refuses_writes(database):
         uow.connection.execute(sa.text("DELETE FROM gangs"))
 
 
+def test_read_only_units_of_work_reuse_their_connections_and_stay_read_only(database,
+                                                                         bundle, sha):
+    """SQLite keeps a few connections for reading (Database._reading): each reused one
+    still refuses writes, sees what was committed since it was last used, and two units
+    open at once never share one."""
+    with database.unit_of_work() as uow:
+        uow.save_bundle(bundle, source_name="b.csv", sha256=sha)
+        uow.commit()
+    seen = []
+    for _ in range(3):
+        with database.unit_of_work(read_only=True) as outer, \
+                database.unit_of_work(read_only=True) as inner:
+            assert outer.connection is not inner.connection
+            assert outer.person("P1") is not None and inner.person("P2") is not None
+            seen += [outer.connection, inner.connection]
+        with pytest.raises(sa.exc.DBAPIError), database.unit_of_work(read_only=True) as uow:
+            uow.connection.execute(sa.text("DELETE FROM gangs"))
+        with database.unit_of_work() as uow:
+            uow.erase_person("P3") if uow.person("P3") else None
+            uow.commit()
+        with database.unit_of_work(read_only=True) as uow:
+            assert uow.person("P3") is None
+    if database.embedded:
+        assert len({id(c) for c in seen}) == 2  # the same two, kept
+    database.dispose()
+    assert database._readers == []
+
+
 def test_read_only_unit_of_work_does_not_hold_up_a_writer(database, bundle, sha):
     with database.unit_of_work(read_only=True) as reader:
         assert reader.list_people() == []

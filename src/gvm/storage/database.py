@@ -27,7 +27,7 @@ from functools import partial
 from typing import Any, TypeVar
 
 import anyio.to_thread
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.util import greenlet_spawn
 
@@ -43,6 +43,9 @@ from gvm.storage.unit_of_work import UnitOfWork
 SQLITE_POOL_SIZE = 40
 T = TypeVar("T")
 SQLITE_POOL_OVERFLOW = 10
+# Connections kept open for read-only units of work (SQLite): enough for the requests a
+# server has between two reads' ends (work on the event loop reads one at a time).
+READERS_KEPT = 8
 
 
 class Database:
@@ -60,6 +63,8 @@ class Database:
         self.engine: Engine = make_engine(url, **engine_options)
         self._engine_options = engine_options
         self._write_lock = threading.RLock() if sqlite else None
+        # SQLite: connections kept for read-only units of work (see `_reading`).
+        self._readers: list[Connection] = []
         # The audit writer's commits have a connection of their own: requests wait for
         # them while holding theirs, so drawing from the same pool could leave none.
         self._audit_engine: Engine | None = None
@@ -107,6 +112,10 @@ class Database:
 
     @contextmanager
     def _unit_of_work(self, engine: Engine, read_only: bool) -> Iterator[UnitOfWork]:
+        if read_only and self._write_lock is not None and engine is self.engine:
+            with self._reading() as uow:
+                yield uow
+            return
         if read_only or self._write_lock is None:
             with self._connected(engine, read_only) as uow:
                 yield uow
@@ -139,6 +148,46 @@ class Database:
                     if read_only and sqlite:  # the connection goes back to the pool
                         connection.connection.dbapi_connection.execute("PRAGMA query_only=OFF")
 
+    @contextmanager
+    def _reading(self) -> Iterator[UnitOfWork]:
+        """SQLite: a read-only unit of work on a connection kept for reading, set up once
+        (query_only, BEGIN DEFERRED) rather than drawn from the pool and set up and reset
+        each time: every request reads at least once, and that round trip through the
+        pool cost more than the reads (docs/PERFORMANCE.md). A connection is used by one
+        unit of work at a time; at most READERS_KEPT are kept, others are opened as
+        needed and closed after."""
+        try:
+            connection = self._readers.pop()
+        except IndexError:
+            connection = self.engine.connect()
+            connection.execution_options(**{SQLITE_BEGIN: "DEFERRED"})
+            connection.connection.dbapi_connection.execute("PRAGMA query_only=ON")
+        kept = False
+        try:
+            yield UnitOfWork(connection, read_only=True, audit_writer=self.audit_writer)
+        finally:
+            # Whatever ended the unit (a use case's NotFound as much as a return), the
+            # connection is kept if its transaction ends cleanly.
+            try:
+                if connection.in_transaction():
+                    connection.rollback()
+                kept = not connection.invalidated and len(self._readers) < READERS_KEPT
+            finally:
+                if kept:
+                    self._readers.append(connection)
+                else:
+                    self._close_reader(connection)
+
+    @staticmethod
+    def _close_reader(connection: Connection) -> None:
+        try:
+            if connection.in_transaction():
+                connection.rollback()
+            if not connection.invalidated:
+                connection.connection.dbapi_connection.execute("PRAGMA query_only=OFF")
+        finally:
+            connection.close()
+
     def _append_committed(self, events: Sequence[AuditEvent]) -> list[int]:
         """The audit writer's transaction, on its own one-connection engine."""
         with self._audit_engine_lock:
@@ -156,6 +205,8 @@ class Database:
 
     def dispose(self) -> None:
         self.audit_writer.close()
+        while self._readers:
+            self._close_reader(self._readers.pop())
         with self._audit_engine_lock:
             if self._audit_engine is not None:
                 self._audit_engine.dispose()

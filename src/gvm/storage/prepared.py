@@ -20,17 +20,45 @@ from __future__ import annotations
 
 from collections import namedtuple
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Date, DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import Executable
+from sqlalchemy.types import TypeDecorator
 
 Processor = Callable[[Any], Any] | None
 
 
+def _iso_date(value: str) -> date:
+    return date.fromisoformat(value)
+
+
+def _iso_datetime(value: str) -> datetime:
+    return datetime.fromisoformat(value)
+
+
+def _result_processor(column_type: Any, dialect: Dialect) -> Processor:
+    """What SQLAlchemy would apply to a value of `column_type` read back, except that on
+    SQLite dates and timestamps (stored as ISO text) are parsed by `fromisoformat`, ten
+    times cheaper than SQLAlchemy's regular expression, with the same result (a
+    TypeDecorator's own step, e.g. UTCDateTime's, is still applied after it)."""
+    impl = column_type.dialect_impl(dialect)
+    if dialect.name == "sqlite":
+        base = impl.impl_instance if isinstance(impl, TypeDecorator) else impl
+        parse = (_iso_datetime if isinstance(base, DateTime) else
+                 _iso_date if isinstance(base, Date) else None)
+        if parse is not None:
+            if not isinstance(impl, TypeDecorator):
+                return parse
+            decorate = impl.process_result_value
+            return lambda value: decorate(parse(value), dialect)
+    return impl.result_processor(dialect, None)
+
+
 class _Compiled:
-    __slots__ = ("binds", "positional", "results", "row", "sql")
+    __slots__ = ("binds", "direct", "positional", "results", "row", "sql")
 
     def __init__(self, statement: Any, dialect: Dialect) -> None:
         compiled = statement.compile(dialect=dialect)
@@ -44,9 +72,13 @@ class _Compiled:
             self.binds.append((name, bind.key, bind.effective_value,
                                bind.type.dialect_impl(dialect).bind_processor(dialect)))
         columns = list(getattr(statement, "selected_columns", ()))
-        self.results: list[Processor] = [
-            c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns]
+        results = [_result_processor(c.type, dialect) for c in columns]
+        # (column index, processor) of the columns that need one: most need none
+        self.results: list[tuple[int, Callable[[Any], Any]]] = [
+            (i, p) for i, p in enumerate(results) if p is not None]
         self.row = namedtuple("Row", [c.key for c in columns]) if columns else None  # type: ignore[misc]
+        # sqlite3 runs a statement straight from the connection (no cursor object to make)
+        self.direct = dialect.name == "sqlite"
 
     def arguments(self, params: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
         values = []
@@ -81,20 +113,37 @@ class Prepared:
             conn.begin()
         return conn.connection.dbapi_connection
 
-    def rows(self, conn: Connection, params: Mapping[str, Any] | None = None) -> list[Any]:
-        """Every row, as named tuples (`row.person_id`), values typed as SQLAlchemy would."""
+    def raw_rows(self, conn: Connection, params: Mapping[str, Any] | None = None
+                 ) -> list[tuple[Any, ...]]:
+        """Every row as a plain tuple of the driver's values (no type processing): for
+        callers that convert the values themselves."""
         compiled = self._compiled(conn)
-        cursor = self._dbapi(conn).cursor()
+        dbapi = self._dbapi(conn)
+        arguments = compiled.arguments(params or {})
+        if compiled.direct:
+            return dbapi.execute(compiled.sql, arguments).fetchall()  # type: ignore[no-any-return]
+        cursor = dbapi.cursor()
         try:
-            cursor.execute(compiled.sql, compiled.arguments(params or {}))
-            found = cursor.fetchall()
+            cursor.execute(compiled.sql, arguments)
+            return cursor.fetchall()  # type: ignore[no-any-return]
         finally:
             cursor.close()
+
+    def rows(self, conn: Connection, params: Mapping[str, Any] | None = None) -> list[Any]:
+        """Every row, as named tuples (`row.person_id`), values typed as SQLAlchemy would."""
+        found = self.raw_rows(conn, params)
+        compiled = self._by_dialect[conn.dialect.name]
         make, processors = compiled.row._make, compiled.results
-        if not any(processors):
+        if not processors:
             return [make(r) for r in found]
-        return [make([v if p is None or v is None else p(v)
-                      for p, v in zip(processors, r, strict=True)]) for r in found]
+        out = []
+        for r in found:
+            values = list(r)
+            for i, process in processors:
+                if values[i] is not None:
+                    values[i] = process(values[i])
+            out.append(make(values))
+        return out
 
     def first(self, conn: Connection, params: Mapping[str, Any] | None = None) -> Any:
         found = self.rows(conn, params)
