@@ -56,10 +56,21 @@ def _not_signed_in(detail: str = "not signed in") -> HTTPException:
     return HTTPException(status.HTTP_401_UNAUTHORIZED, detail, headers=_UNAUTHENTICATED)
 
 
+_CALLER_KEY = "gvm.caller"  # the request's resolved Caller, in its ASGI scope
+
+
 async def current_caller(request: Request) -> Caller:
     """The signed-in caller; 401 if none, 403 for a cookie write without its CSRF token.
-    (The register is read from the app, not through RegisterDep: every dependency FastAPI
-    solves costs some 20-40 µs per request, and every request runs this one.)"""
+    Resolved once per request (kept in the request's scope), however many dependencies
+    ask. (The register is read from the app, not through RegisterDep: every dependency
+    FastAPI solves costs some 20-40 µs per request, and every request runs this one.)"""
+    found = request.scope.get(_CALLER_KEY)
+    if found is None:
+        found = request.scope[_CALLER_KEY] = await _resolve_caller(request)
+    return found  # type: ignore[no-any-return]
+
+
+async def _resolve_caller(request: Request) -> Caller:
     register: Register = request.app.state.register
     authorization = request.headers.get("authorization")
     if authorization is not None:
@@ -94,7 +105,10 @@ def require(permission: Permission) -> Any:
     signed in, 403 when the role (or the API token's scopes) lack it. Use it as
     `actor: Annotated[Actor, require(Permission.X)]` or in `dependencies=[...]`."""
 
-    async def check(caller: CurrentCaller) -> Actor:
+    # One dependency that resolves the caller itself (rather than depending on
+    # CurrentCaller): FastAPI solves each level of dependencies at a cost per request.
+    async def check(request: Request) -> Actor:
+        caller = await current_caller(request)
         if not has_permission(caller.actor, permission):
             raise HTTPException(status.HTTP_403_FORBIDDEN,
                                 f"your role may not do this (needs {permission.value})")
