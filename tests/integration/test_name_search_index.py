@@ -1,5 +1,5 @@
-"""The name search's trigram index (migration 0008) changes how a search runs, never what
-it finds: every search below is checked against the rule itself, written in Python (the
+"""The name search's indexes (the trigram index of migration 0008, the vocabulary of
+names of 0010) change how a search runs, never what it finds: every search below is checked against the rule itself, written in Python (the
 name's words inside "forenames surname" or "surname forenames", both lower-cased as
 Python does, so "ÉMILE" finds "Émile" on SQLite too, whose own LIKE folds ASCII only), on
 both backends, through imports, renames,
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+from collections import Counter
 from datetime import date
 
 import pytest
@@ -137,3 +138,42 @@ def test_postgresql_has_trigram_indexes_on_both_names(make_database):
             "SELECT indexname FROM pg_indexes WHERE tablename = 'people' "
             "AND schemaname = current_schema()")).scalars())
     assert {"ix_people_surname_trgm", "ix_people_forenames_trgm"} <= names
+
+
+def vocabulary(db: Database) -> Counter:
+    with db.engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT field, name, people FROM name_vocabulary")).all()
+    return Counter({(r.field, r.name): r.people for r in rows})
+
+
+def names_of(people: list[Person]) -> Counter:
+    return Counter([("surname", p.surname) for p in people]
+                   + [("forenames", p.forenames) for p in people])
+
+
+def test_the_vocabulary_counts_the_names_held_and_forgets_a_name_with_its_last_bearer(
+        database, people):
+    save(database, people, "a")
+    assert vocabulary(database) == names_of(people)
+    renamed = [person(2, "Wolfe", "Johanna") if p.person_id == "P00002" else p for p in people]
+    save(database, renamed, "b")
+    assert vocabulary(database) == names_of(renamed)
+    assert ("surname", "Wolfe") in vocabulary(database)
+    with database.unit_of_work() as uow:  # the one Okafor
+        assert uow.erase_person("P00009")
+        uow.commit()
+    left = [p for p in renamed if p.person_id != "P00009"]
+    assert vocabulary(database) == names_of(left)
+    assert ("surname", "Okafor") not in vocabulary(database)
+    assert found(database, "okafor") == []
+
+
+def test_many_bearers_of_few_names_page_in_name_order(database):
+    """A page comes from the people of the matching names in order, merged across
+    surnames and forenames, in and out of borough scope."""
+    rng = random.Random(3)
+    many = [person(i, rng.choice(["Osei", "Rose", "Ambrose", "Oseni", "Lin"]),
+                   rng.choice(["Rose", "Jose", "Kofi", "Mary Rose", "Osei"]),
+                   CAMDEN if i % 4 else HACKNEY) for i in range(400)]
+    save(database, many, "d")
+    check_all(database, many, ["ose", "ros", "osei", "rose", "lin", "kofi", "o", "se"])

@@ -111,6 +111,36 @@ def test_latest_scores_come_from_the_latest_run(loaded):
         assert uow.latest_scores("P1").as_of == date(2024, 8, 1)
 
 
+def test_a_run_makes_the_current_bands_where_it_is_the_fresher(loaded):
+    """current_scores holds each person's freshest stored score (by as_of, then by when
+    computed), so the bands beside a search hit are the latest run's."""
+    def bands() -> dict[str, str]:
+        with loaded.unit_of_work(read_only=True) as uow:
+            return {h.person_id: (h.harm_band, h.scored_as_of)
+                    for h in uow.people_summaries(["P1", "P2", "P3"])}
+
+    with loaded.unit_of_work() as uow:
+        uow.save_score_run(date(2024, 8, 1), default_policy(), _scores())
+        uow.commit()
+    assert bands() == {"P1": ("Red", date(2024, 8, 1)), "P2": ("Zero", date(2024, 8, 1)),
+                       "P3": ("Red", date(2024, 8, 1))}
+    later = _scores().filter(pl.col("person_id") == "P2").with_columns(harm_band=pl.lit("Green"))
+    earlier = _scores().with_columns(harm_band=pl.lit("Amber"))
+    with loaded.unit_of_work() as uow:
+        uow.save_score_run(date(2024, 11, 1), default_policy(), later, "E09000007")
+        uow.save_score_run(date(2024, 5, 1), default_policy(), earlier)  # older: no change
+        uow.commit()
+    assert bands() == {"P1": ("Red", date(2024, 8, 1)), "P2": ("Green", date(2024, 11, 1)),
+                       "P3": ("Red", date(2024, 8, 1))}
+    with loaded.unit_of_work() as uow:  # the same as_of, computed later: it wins
+        uow.save_score_run(date(2024, 8, 1), default_policy(), earlier)
+        uow.commit()
+    assert bands() == {"P1": ("Amber", date(2024, 8, 1)), "P2": ("Green", date(2024, 11, 1)),
+                       "P3": ("Amber", date(2024, 8, 1))}
+    with loaded.unit_of_work(read_only=True) as uow:
+        assert uow.latest_scores("P1").harm_band == "Amber"
+
+
 @pytest.mark.parametrize("broken", [
     lambda f: f.drop("in_custody"),
     lambda f: f.with_columns(harm_band=pl.lit("Purple")),

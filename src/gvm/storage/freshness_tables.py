@@ -18,8 +18,10 @@ score_queue = Table(
     Index("ix_score_queue_enqueued_at", "enqueued_at"),
 )
 
-# Each person's score as the freshness worker last computed it; reads compare it with
-# the person's latest stored run (gvm.storage.scores.latest_score, queries.latest_bands).
+# Each person's current score: the freshest of their score runs' (by as_of, then by when
+# computed; a run writes it where fresher, gvm.storage.scores), replaced whenever the
+# freshness worker re-scores them after their records change. The search and the cohort
+# read their bands from it; gvm.storage.scores.latest_score compares it with the runs.
 current_scores = Table(
     "current_scores", metadata,
     Column("person_id", String, _person_fk(), primary_key=True),

@@ -30,9 +30,11 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    literal_column,
     or_,
     select,
     text,
+    union,
     update,
 )
 from sqlalchemy.sql import column
@@ -48,12 +50,12 @@ from gvm.domain.model import (
 from gvm.domain.views import GangSummary, PersonHit, PersonQuery, ScoreRunSummary
 from gvm.storage.engine import UNICODE_LOWER
 from gvm.storage.prepared import Prepared
-from gvm.storage.scores import fresher
 from gvm.storage.tables import (
     aliases,
     current_scores,
     gangs,
     intelligence,
+    name_vocabulary,
     people,
     score_runs,
     scores,
@@ -71,47 +73,54 @@ def _pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
+def _like(value: Any, pattern: Any, ascii_only: bool, sqlite: bool) -> Any:
+    """`value` LIKE `pattern` (from `_pattern`), case-insensitively. On SQLite, for an
+    ASCII pattern, lower() is left out: its LIKE already ignores the case of ASCII
+    letters, and a name's other letters cannot match an ASCII pattern whatever their
+    case. A pattern with other letters is matched against the names lower-cased by
+    Python (engine.UNICODE_LOWER), since SQLite's lower() and LIKE fold ASCII only."""
+    if not sqlite:
+        value = func.lower(value)
+    elif not ascii_only:
+        value = getattr(func, UNICODE_LOWER)(value)
+    return value.like(pattern, escape="\\")
+
+
 def _name_matches(surname: Any, forenames: Any, pattern: Any, one_word: bool,
                   ascii_only: bool = True, *, sqlite: bool = False) -> Any:
     """`pattern` (a LIKE pattern from `_pattern`) in "forenames surname" or in "surname
     forenames".
 
-    A name search may scan every person in scope, so the test is made cheap. A pattern of
-    one word (no space: `_pattern` escapes LIKE's wildcards, so none can stand for the
-    space either) is in one of those strings exactly when it is in the forenames or in
-    the surname: no string is built at all. Otherwise one LIKE over "forenames surname
-    forenames", which holds both orders, rejects almost every row, and the two exact tests
-    run only on the few rows left (they drop a match that straddles both orders). On
-    SQLite, for an ASCII pattern, lower() is left out: its LIKE already ignores the case
-    of ASCII letters, and a name's other letters cannot match an ASCII pattern whatever
-    their case. A pattern with other letters is matched against the names lower-cased
-    by Python (engine.UNICODE_LOWER), since SQLite's lower() and LIKE fold ASCII only.
+    A pattern of one word (no space: `_pattern` escapes LIKE's wildcards, so none can
+    stand for the space either) is in one of those strings exactly when it is in the
+    forenames or in the surname: no string is built at all. Otherwise one LIKE over
+    "forenames surname forenames", which holds both orders, rejects almost every row,
+    and the two exact tests run only on the few rows left (they drop a match that
+    straddles both orders).
     """
-
-    def like(value: Any) -> Any:
-        if not sqlite:
-            value = func.lower(value)
-        elif not ascii_only:
-            value = getattr(func, UNICODE_LOWER)(value)
-        return value.like(pattern, escape="\\")
-
     if one_word:
-        return or_(like(surname), like(forenames))
+        return or_(_like(surname, pattern, ascii_only, sqlite),
+                   _like(forenames, pattern, ascii_only, sqlite))
     space = literal(" ", String)
-    return and_(like(forenames + space + surname + space + forenames),
-                or_(like(forenames + space + surname), like(surname + space + forenames)))
+    return and_(_like(forenames + space + surname + space + forenames, pattern, ascii_only,
+                      sqlite),
+                or_(_like(forenames + space + surname, pattern, ascii_only, sqlite),
+                    _like(surname + space + forenames, pattern, ascii_only, sqlite)))
 
 
-# SQLite only (migration 0008), so not in tables.py's metadata.
+# SQLite only (migrations 0008 and 0010), so not in tables.py's metadata.
 _name_keys = Table("people_name_keys", MetaData(), Column("key", Integer, primary_key=True),
                    Column("person_id", String))
 _name_candidates = text("SELECT rowid FROM people_names WHERE people_names MATCH :trigrams"
                         ).columns(column("rowid", Integer))
+_vocabulary_candidates = text("SELECT rowid FROM name_trigrams WHERE name_trigrams MATCH "
+                              ":trigrams").columns(column("rowid", Integer))
 TRIGRAM = 3
 # Above this many candidates the index is the slower way: matches are then dense enough
-# that the scan in name order (ix_people_name) finds a page of them early and stops,
-# where the index would hand over every candidate to be joined and sorted. Measured on
-# the synthetic London: the index is faster for most names, the scan for the commonest.
+# that the scan in name order (ix_people_surname_order) finds a page of them early and
+# stops, where the index would hand over every candidate to be joined and sorted.
+# Measured on the synthetic London: the index is faster for most names, the scan for the
+# commonest. (Only names of several words come this way: see `search_people`.)
 MAX_CANDIDATES = 1000
 _candidate_count = Prepared(text(
     "SELECT count(*) AS n FROM (SELECT 1 FROM people_names WHERE people_names MATCH "
@@ -134,119 +143,137 @@ def _trigram_query(text_: str) -> str | None:
     return " AND ".join('"' + w.replace('"', '""') + '"' for w in words)
 
 
+# How a name criterion finds its people (part of a search statement's shape):
+SCAN = "scan"  # every person in scope, in name order, until a page is found
+PEOPLE_TRIGRAMS = "people trigrams"  # candidates from the people's trigram index (0008)
+VOCABULARY = "vocabulary"  # one word: the names that match, then their people in order
+VOCABULARY_TRIGRAMS = "vocabulary trigrams"  # the same, the names looked up by trigram
+
 # A search's statement depends only on which criteria it has (and how many boroughs),
 # not on their values: each shape is built and prepared once (gvm.storage.prepared).
 # A name or alias criterion's part of the shape: None (not given), or whether it is one
 # word and whether it is ASCII.
 _NameShape = tuple[bool, bool] | None
-_SearchShape = tuple[int | None, bool, bool, _NameShape, _NameShape, bool, bool]
+_SearchShape = tuple[int | None, bool, bool, _NameShape, _NameShape, bool, str]
+_HIT_COLUMNS = ("person_id", "surname", "forenames", "date_of_birth", "borough_code")
+
+
+def _names_matching(field: str, ascii_only: bool, sqlite: bool, trigrams: bool) -> Any:
+    """The names of the vocabulary (surnames or forenames) that the name criterion
+    matches: the same LIKE as a person's name, over thousands of names, not millions of
+    people."""
+    v = name_vocabulary.c
+    stmt = select(v.name).where(_like(v.name, bindparam("name", type_=String), ascii_only,
+                                      sqlite))
+    if not trigrams:
+        return stmt.where(v.field == field)
+    # "+field": not by the (field, name) index, which would test every name of the field,
+    # but by the few ids the trigram lookup gives (SQLite's unary + hides a column from
+    # the planner's choice of index).
+    return stmt.where(v.id.in_(_vocabulary_candidates),
+                      literal_column("+name_vocabulary.field") == field)
 
 
 @lru_cache(maxsize=256)
 def _search_statement(shape: _SearchShape) -> Prepared:
-    boroughs, by_id, by_birth, name_shape, alias_shape, sqlite, indexed = shape
+    boroughs, by_id, by_birth, name_shape, alias_shape, sqlite, finder = shape
     p = people.c
-    stmt = select(p.person_id, p.surname, p.forenames, p.date_of_birth, p.borough_code)
-    if indexed:
-        k = _name_keys.c
-        stmt = stmt.join(_name_keys, k.person_id == p.person_id).where(
-            k.key.in_(_name_candidates))
-    if boroughs is not None:
-        stmt = stmt.where(p.borough_code.in_([bindparam(f"b{i}") for i in range(boroughs)]))
-    if by_id:
-        stmt = stmt.where(p.person_id == bindparam("person_id"))
-    if by_birth:
-        stmt = stmt.where(p.date_of_birth == bindparam("date_of_birth"))
-    if name_shape is not None:
-        stmt = stmt.where(_name_matches(p.surname, p.forenames, bindparam("name", type_=String),
-                                        *name_shape, sqlite=sqlite))
-    if alias_shape is not None:
-        a = aliases.c
-        stmt = stmt.where(exists().where(
-            a.person_id == p.person_id,
-            _name_matches(a.surname, a.forenames, bindparam("alias", type_=String),
-                          *alias_shape, sqlite=sqlite)))
-    return Prepared(stmt.order_by(p.surname, p.forenames, p.person_id)
-                    .limit(bindparam("limit", type_=Integer)))
+
+    def in_scope() -> Any:
+        stmt = select(*(p[c] for c in _HIT_COLUMNS))
+        if boroughs is not None:
+            stmt = stmt.where(p.borough_code.in_([bindparam(f"b{i}")
+                                                  for i in range(boroughs)]))
+        if by_id:
+            stmt = stmt.where(p.person_id == bindparam("person_id"))
+        if by_birth:
+            stmt = stmt.where(p.date_of_birth == bindparam("date_of_birth"))
+        if alias_shape is not None:
+            a = aliases.c
+            stmt = stmt.where(exists().where(
+                a.person_id == p.person_id,
+                _name_matches(a.surname, a.forenames, bindparam("alias", type_=String),
+                              *alias_shape, sqlite=sqlite)))
+        return stmt
+
+    limit = bindparam("limit", type_=Integer)
+    if finder in (VOCABULARY, VOCABULARY_TRIGRAMS):
+        # The people of the matching surnames, and of the matching forenames, each in
+        # name order (ix_people_*_order), merged by the UNION up to a page.
+        assert name_shape is not None
+        arms = [in_scope().where(column.in_(_names_matching(
+                    field, name_shape[1], sqlite, finder == VOCABULARY_TRIGRAMS)))
+                for column, field in ((p.surname, "surname"), (p.forenames, "forenames"))]
+        hits = union(*arms).order_by(*(literal_column(c) for c in (
+            "surname", "forenames", "person_id"))).limit(limit).subquery("hits")
+    else:
+        stmt = in_scope()
+        if finder == PEOPLE_TRIGRAMS:
+            k = _name_keys.c
+            stmt = stmt.join(_name_keys, k.person_id == p.person_id).where(
+                k.key.in_(_name_candidates))
+        if name_shape is not None:
+            stmt = stmt.where(_name_matches(p.surname, p.forenames, bindparam(
+                "name", type_=String), *name_shape, sqlite=sqlite))
+        hits = stmt.order_by(p.surname, p.forenames, p.person_id).limit(limit).subquery(
+            "hits")
+    return Prepared(_with_current_bands(hits))
+
+
+def _with_current_bands(hits: Any) -> Any:
+    """The hits with each person's current bands (None: never scored), in name order."""
+    h, c = hits.c, current_scores.c
+    return (select(*(h[name] for name in _HIT_COLUMNS), c.harm_band, c.victim_band,
+                   c.as_of.label("scored_as_of"))
+            .select_from(hits.outerjoin(current_scores, c.person_id == h.person_id))
+            .order_by(h.surname, h.forenames, h.person_id))
+
+
+def _finder(query: PersonQuery, one_word: bool, sqlite: bool, conn: Connection
+            ) -> tuple[str, str | None]:
+    """How the name criterion finds its people, and the trigram query it needs."""
+    if query.name is None:
+        return SCAN, None
+    trigrams = _trigram_query(query.name) if sqlite else None
+    if one_word:
+        return (VOCABULARY if trigrams is None else VOCABULARY_TRIGRAMS), trigrams
+    if trigrams is not None and _candidate_count.first(
+            conn, {"trigrams": trigrams, "cap": MAX_CANDIDATES + 1}).n <= MAX_CANDIDATES:
+        return PEOPLE_TRIGRAMS, trigrams
+    return SCAN, None
 
 
 def search_people(conn: Connection, query: PersonQuery) -> list[PersonHit]:
-    """People matching every criterion given, ordered by name, at most `query.limit`."""
+    """People matching every criterion given, ordered by name, at most `query.limit`,
+    each with their current bands."""
     if query.boroughs is not None and not query.boroughs:
         return []
     params: dict[str, Any] = {"limit": query.limit, "person_id": query.person_id,
                               "date_of_birth": query.date_of_birth}
-    kinds = []
+    kinds: list[_NameShape] = []
     for key in ("name", "alias"):
-        text = getattr(query, key)
-        params[key] = pattern = None if not text else _pattern(text)
+        text_ = getattr(query, key)
+        params[key] = pattern = None if not text_ else _pattern(text_)
         kinds.append(None if pattern is None else (" " not in pattern, pattern.isascii()))
     for i, code in enumerate(query.boroughs or ()):
         params[f"b{i}"] = code
     sqlite = conn.dialect.name == "sqlite"
-    trigrams = _trigram_query(query.name) if sqlite and query.name else None
-    if trigrams is not None and _candidate_count.first(
-            conn, {"trigrams": trigrams, "cap": MAX_CANDIDATES + 1}).n > MAX_CANDIDATES:
-        trigrams = None
-    params["trigrams"] = trigrams
+    finder, params["trigrams"] = _finder(query, kinds[0] is not None and kinds[0][0],
+                                         sqlite, conn)
     statement = _search_statement((
         None if query.boroughs is None else len(query.boroughs), bool(query.person_id),
-        query.date_of_birth is not None, *kinds, sqlite, trigrams is not None))
-    rows = statement.rows(conn, params)
-    bands = latest_bands(conn, [r.person_id for r in rows])
-    return [PersonHit(r.person_id, r.surname, r.forenames, r.date_of_birth, r.borough_code,
-                      *bands.get(r.person_id, (None, None, None)))
-            for r in rows]
+        query.date_of_birth is not None, *kinds, sqlite, finder))
+    return [PersonHit(*row) for row in statement.rows(conn, params)]
 
 
 def people_summaries(conn: Connection, person_ids: Sequence[str]) -> list[PersonHit]:
-    """The named people (those held), ordered by name, with their latest stored bands."""
+    """The named people (those held), ordered by name, with their current bands."""
     if not person_ids:
         return []
     p = people.c
-    rows = conn.execute(select(p.person_id, p.surname, p.forenames, p.date_of_birth,
-                               p.borough_code)
-                        .where(p.person_id.in_(list(person_ids)))
-                        .order_by(p.surname, p.forenames, p.person_id)).all()
-    bands = latest_bands(conn, [r.person_id for r in rows])
-    return [PersonHit(r.person_id, r.surname, r.forenames, r.date_of_birth, r.borough_code,
-                      *bands.get(r.person_id, (None, None, None)))
-            for r in rows]
-
-
-@lru_cache(maxsize=256)
-def _latest_bands_statement(count: int) -> Prepared:
-    """For `count` people (every search runs it, with up to MAX_SEARCH_RESULTS ids)."""
-    return Prepared(
-        select(scores.c.person_id, scores.c.harm_band, scores.c.victim_band,
-               score_runs.c.as_of, score_runs.c.created_at)
-        .join(score_runs, score_runs.c.id == scores.c.run_id)
-        .where(scores.c.person_id.in_([bindparam(f"p{i}") for i in range(count)]))
-        .order_by(scores.c.person_id, score_runs.c.as_of.desc(), score_runs.c.id.desc()))
-
-
-@lru_cache(maxsize=256)
-def _current_bands_statement(count: int) -> Prepared:
-    c = current_scores.c
-    return Prepared(select(c.person_id, c.harm_band, c.victim_band, c.as_of, c.scored_at)
-                    .where(c.person_id.in_([bindparam(f"p{i}") for i in range(count)])))
-
-
-def latest_bands(conn: Connection, person_ids: Sequence[str]) -> dict[str, tuple[Any, ...]]:
-    """person_id -> (harm_band, victim_band, as_of) from the person's latest stored run,
-    or from their current score (kept by the freshness worker) when that is later (by
-    as_of, then by when it was computed: gvm.storage.scores.fresher)."""
-    if not person_ids:
-        return {}
-    found: dict[str, tuple[Any, ...]] = {}
-    params = {f"p{i}": person_id for i, person_id in enumerate(person_ids)}
-    for person_id, *bands in _latest_bands_statement(len(person_ids)).rows(conn, params):
-        found.setdefault(person_id, tuple(bands))
-    for person_id, *bands in _current_bands_statement(len(person_ids)).rows(conn, params):
-        run = found.get(person_id)
-        if run is None or fresher(bands[2], bands[3], run[2], run[3]):
-            found[person_id] = tuple(bands)
-    return {person_id: bands[:3] for person_id, bands in found.items()}
+    hits = (select(*(p[c] for c in _HIT_COLUMNS))
+            .where(p.person_id.in_(list(person_ids))).subquery("hits"))
+    return [PersonHit(*row) for row in conn.execute(_with_current_bands(hits))]
 
 
 def list_gangs(conn: Connection, boroughs: Sequence[str] | None) -> list[GangSummary]:

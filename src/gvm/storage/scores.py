@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import polars as pl
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, insert, select, text
 
 from gvm.domain import frames
 from gvm.domain.policy import SCORE_SCALE, Policy
@@ -77,7 +77,30 @@ def save_score_run(conn: Connection, as_of: date, policy: Policy, scores_df: pl.
     ).scalar_one()
     insert_many(conn, scores, (
         {"run_id": run_id, **row} for row in frame.iter_rows(named=True)))
+    conn.execute(_CURRENT_FROM_RUN, {"run_id": run_id})
     return int(run_id)
+
+
+# A run's scores become its people's current scores where they are the fresher (by
+# as_of, then by when computed: `fresher`), so `current_scores` holds everyone's
+# freshest stored score and a search reads their bands in one join (queries.py). In
+# SQL, so that a national run's million rows do not come back through Python. ("AND
+# true": SQLite would read the upsert's ON as a join's without it.)
+_CURRENT_FROM_RUN = text("""
+INSERT INTO current_scores (person_id, as_of, policy_name, policy_version, policy_hash,
+    scored_at, harm_units, victim_units, harm_band, victim_band, eligible, in_custody)
+SELECT s.person_id, r.as_of, r.policy_name, r.policy_version, r.policy_hash, r.created_at,
+    s.harm_units, s.victim_units, s.harm_band, s.victim_band, s.eligible, s.in_custody
+FROM scores s JOIN score_runs r ON r.id = s.run_id
+WHERE s.run_id = :run_id AND true
+ON CONFLICT (person_id) DO UPDATE SET as_of = excluded.as_of,
+    policy_name = excluded.policy_name, policy_version = excluded.policy_version,
+    policy_hash = excluded.policy_hash, scored_at = excluded.scored_at,
+    harm_units = excluded.harm_units, victim_units = excluded.victim_units,
+    harm_band = excluded.harm_band, victim_band = excluded.victim_band,
+    eligible = excluded.eligible, in_custody = excluded.in_custody
+WHERE (excluded.as_of, excluded.scored_at) > (current_scores.as_of, current_scores.scored_at)
+""")
 
 
 def latest_score(conn: Connection, person_id: str) -> StoredScore | None:
