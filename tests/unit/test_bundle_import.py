@@ -195,8 +195,12 @@ def test_enumerated_values_are_matched_ignoring_case_and_normalised(tmp_path: Pa
 
 
 def test_optional_files_may_be_absent_and_values_are_stripped(tmp_path: Path) -> None:
+    """SPEC 4: aliases.csv is optional; the other files may hold only their header."""
     folder = tmp_path / "b"
     folder.mkdir()
+    for table in ("gangs", "offences", "intelligence", "custody"):
+        (folder / f"{table}.csv").write_text(",".join(COLUMNS[table]) + "\n",
+                                             encoding="utf-8")
     (folder / "people.csv").write_text(
         "person_id,surname,forenames,date_of_birth,sex,ethnicity,borough_code\n"
         " P1 , Adebayo ,Tunde, 1998-04-02 ,M,,E09000028\n\n,,,,,,\n", encoding="utf-8")

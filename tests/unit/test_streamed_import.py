@@ -92,6 +92,7 @@ def _write(folder: Path, rows: list[list[str]], extras: set[int], blank: set[int
     table("gangs", GANGS)
     table("intelligence", rows, "utf-8-sig" if bom else "utf-8")
     table("offences", [("E1", "2023-03-01", "8N", "P1", "suspect", "convicted")])
+    table("custody", [])
 
 
 def _stored(chunks: Any) -> dict[str, list[tuple[Any, ...]]]:
