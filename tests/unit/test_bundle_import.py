@@ -310,11 +310,13 @@ def test_bad_outcome(tmp_path: Path) -> None:
     assert_problem(err, "offences.csv", 4, "outcome", "no_further_action", hidden=("cautioned",))
 
 
-def test_victim_outcome_may_be_given(tmp_path: Path) -> None:
-    tables = valid_tables()
-    tables["offences"][1]["outcome"] = "charged"
-    bundle = read_bundle(write_csv_folder(tmp_path / "b", tables), today=TODAY)
-    assert bundle.offences[1].outcome is Outcome.CHARGED
+@pytest.mark.parametrize(("index", "value"), [(1, "charged"), (3, "convicted"),
+                                             (1, "cautioned")])
+def test_victim_or_witness_outcome_rejected(tmp_path: Path, index: int, value: str) -> None:
+    """SPEC 4: outcome is blank for victim and witness rows (R-CATEGORY)."""
+    err = bad_bundle(tmp_path, "offences", index, "outcome", value)
+    assert_problem(err, "offences.csv", index + 2, "outcome", "must be blank",
+                   hidden=(value,))
 
 
 @pytest.mark.parametrize("value", ["music", "drill_music", "music_taste", "Drill", "grime"])
@@ -343,8 +345,8 @@ def test_gang_membership_without_gang(tmp_path: Path) -> None:
 
 
 def test_unknown_gang_reference(tmp_path: Path) -> None:
-    err = bad_bundle(tmp_path, "intelligence", 2, "gang_id", "G-NOWHERE")
-    assert_problem(err, "intelligence.csv", 4, "gang_id", "unknown gang_id",
+    err = bad_bundle(tmp_path, "intelligence", 0, "gang_id", "G-NOWHERE")
+    assert_problem(err, "intelligence.csv", 2, "gang_id", "unknown gang_id",
                    hidden=("G-NOWHERE",))
 
 
