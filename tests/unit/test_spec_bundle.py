@@ -289,3 +289,22 @@ def test_spec_4_one_bad_row_among_good_ones_rejects_the_bundle(tmp_path):
     data["intelligence"][20][5] = ""
     found = problems(write_folder(tmp_path / "b", data))
     only_problem(found, "intelligence.csv", 22, "source_id", "a value is required")
+
+
+@pytest.mark.parametrize(("text", "stored"), [("8n", "8N"), (" 34b ", "34B"),
+                                              ("1-4.1-4.10-4.2", "1-4.1-4.10-4.2")])
+def test_spec_4_offence_codes_are_stored_in_their_reference_spelling(tmp_path, text, stored):
+    """SPEC 3.2, SPEC 4: a Home Office code is taken ignoring case and surrounding
+    blanks and stored exactly as the reference list spells it, which is what scoring
+    looks up (tests/unit/test_spec_edges.py: other spellings weigh 0)."""
+    data = tables()
+    data["offences"][0][2] = text
+    data["offences"][1][2] = text
+    assert read_bundle(write_folder(tmp_path / "b", data), today=TODAY).offences[0] \
+        .ho_offence_code == stored
+
+
+@pytest.mark.parametrize("text", ["", "8", "8N1", "1-4.1", "Assault with injury"])
+def test_spec_4_unknown_offence_codes_are_refused(tmp_path, text):
+    found = with_value(tmp_path, "offences", 2, "ho_offence_code", text)
+    only_problem(found, "offences.csv", 4, "ho_offence_code", "Home Office")
