@@ -133,3 +133,61 @@ def test_audit_log_records_and_verifies(gvm, tmp_path):
 def test_score_rejects_bad_as_of(gvm, bad_date):
     run = gvm("score", "--as-of", bad_date, check=False)
     assert run.returncode != 0 and "YYYY-MM-DD" in run.stderr
+
+
+EDGE_BUNDLE = {
+    "offences.csv": "event_id,date,ho_offence_code,person_id,role,outcome\n"
+                    "E1,2021-02-28,8N,P1,suspect,convicted\n"  # 29 Feb 2024 - 3 years: out
+                    "E2,2021-03-01,10D,P1,suspect,arrested\n"  # 273.75 x 0.25
+                    "E3,2024-02-29,34A,P1,suspect,charged\n"  # as_of itself: 182.5
+                    "E4,2024-03-01,8N,P1,suspect,convicted\n"  # after as_of
+                    "E5,2021-03-01,8N,P2,victim,\n"
+                    "E3,2024-02-29,34A,P2,victim,\n"
+                    "E6,2024-02-29,1-4.1-4.10-4.2,P2,witness,\n",
+    "intelligence.csv": "intel_id,date,person_id,gang_id,category,source_id,source_type,"
+                        "source_grade,intel_grade,handling_code,summary\n"
+                        "I1,2023-08-29,P1,,weapon_access,S1,police,1,A,P,6 months back\n"
+                        "I2,2023-08-30,P1,,weapon_access,S1,police,2,C,P,in\n"
+                        "I3,2024-01-01,P1,,violence_involvement,S1,police,1,A,P,\n"
+                        "I4,2024-01-01,P1,,violence_involvement,S2,police,1,A,P,\n"
+                        "I5,2024-01-01,P1,,violence_involvement,S3,police,1,A,P,\n"
+                        "I6,2024-01-01,P1,,violence_involvement,S4,police,1,A,P,\n"
+                        "I7,2023-01-01,P1,G1,gang_membership,S1,social_media,1,A,P,\n"
+                        "I8,2023-01-01,P1,G1,gang_membership,S2,social_media,1,A,P,\n"
+                        "I9,2022-03-01,P1,G1,gang_membership,S1,police,2,B,P,\n"
+                        "I10,2024-02-01,P2,,at_risk,S1,police,1,A,P,\n"
+                        "I11,2024-02-02,P2,,at_risk,S1,police,1,A,P,\n"
+                        "I12,2024-02-03,P2,,at_risk,S1,police,1,A,P,\n"
+                        "I13,2024-02-04,P2,,at_risk,S1,police,1,A,P,\n"
+                        "I14,2024-02-01,P2,G1,gang_membership,S1,social_media,1,A,P,\n"
+                        "I15,2024-02-01,P2,G1,gang_membership,S2,social_media,1,A,P,\n"
+                        "I16,2022-02-28,P2,G1,gang_membership,S3,police,1,A,P,\n",
+    "custody.csv": "person_id,start_date,end_date\nP2,2023-01-01,2024-02-29\n"
+                   "P3,2024-03-01,\n",
+}
+
+
+def test_score_jsonl_on_window_edges_matches_explain(gvm, tmp_path):
+    """SPEC 3.1-3.4 and the `gvm score --format jsonl` output (SPEC 4) on 29 February:
+    window edges, quarter factors, the cap, social-media-only corroboration and custody
+    ending on as_of; every person's line agrees with the one-person explanation."""
+    gvm("import", str(write_bundle(tmp_path / "b", **EDGE_BUNDLE)))
+    as_of = "2024-02-29"
+    got = scores(gvm, as_of)
+    assert set(got) == {"P1", "P2", "P3"}
+    # 68.4375 + 182.5 + 100 (I2) + 3 x 50 (I3-I6, capped)
+    assert got["P1"]["harm_score"] == 500.9375 and got["P1"]["harm_band"] == "Amber"
+    assert got["P1"]["eligible"] is True  # I9 (police, S1) with I8 (social media, S2)
+    # 365 + 365 + 3 x 100 (I10-I13, capped); the witness row scores nothing
+    assert got["P2"]["victim_score"] == 1030.0 and got["P2"]["victim_band"] == "Red"
+    assert got["P2"]["eligible"] is False  # I16 is exactly 24 months back
+    assert got["P2"]["in_custody"] is True and got["P3"]["in_custody"] is False
+    assert got["P3"]["harm_band"] == got["P3"]["victim_band"] == "Zero"
+    for person_id, line in got.items():
+        assert isinstance(line["harm_score"], float) and isinstance(line["eligible"], bool)
+        run = gvm("explain", person_id, "--as-of", as_of, "--format", "jsonl",
+                  "--justification", "spec check")
+        explained = json.loads(run.stdout)
+        for key in ("harm_score", "victim_score", "harm_band", "victim_band", "eligible",
+                    "in_custody", "policy_version"):
+            assert line[key] == explained[key], (person_id, key)

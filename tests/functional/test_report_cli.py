@@ -76,6 +76,7 @@ GANG_BUNDLE = {
                        ("E8", "2024-06-01", "8N", "A:suspect D:suspect C:victim"),
                        ("E9", "2024-07-15", "8N", "A:suspect B:victim")]
                    for p, role in (x.split(":") for x in parts.split()))],
+    "custody": ["person_id,start_date,end_date"],  # SPEC 4: required, may be empty
     "gang_relations": ["gang_a,gang_b,relation,date,source",
                        "G2,G1,rivalry,2023-05-01,police intelligence",
                        "G1,G3,alliance,2024-02-01,partner agency",

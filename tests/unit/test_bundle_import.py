@@ -195,8 +195,12 @@ def test_enumerated_values_are_matched_ignoring_case_and_normalised(tmp_path: Pa
 
 
 def test_optional_files_may_be_absent_and_values_are_stripped(tmp_path: Path) -> None:
+    """SPEC 4: aliases.csv is optional; the other files may hold only their header."""
     folder = tmp_path / "b"
     folder.mkdir()
+    for table in ("gangs", "offences", "intelligence", "custody"):
+        (folder / f"{table}.csv").write_text(",".join(COLUMNS[table]) + "\n",
+                                             encoding="utf-8")
     (folder / "people.csv").write_text(
         "person_id,surname,forenames,date_of_birth,sex,ethnicity,borough_code\n"
         " P1 , Adebayo ,Tunde, 1998-04-02 ,M,,E09000028\n\n,,,,,,\n", encoding="utf-8")
@@ -306,11 +310,13 @@ def test_bad_outcome(tmp_path: Path) -> None:
     assert_problem(err, "offences.csv", 4, "outcome", "no_further_action", hidden=("cautioned",))
 
 
-def test_victim_outcome_may_be_given(tmp_path: Path) -> None:
-    tables = valid_tables()
-    tables["offences"][1]["outcome"] = "charged"
-    bundle = read_bundle(write_csv_folder(tmp_path / "b", tables), today=TODAY)
-    assert bundle.offences[1].outcome is Outcome.CHARGED
+@pytest.mark.parametrize(("index", "value"), [(1, "charged"), (3, "convicted"),
+                                             (1, "cautioned")])
+def test_victim_or_witness_outcome_rejected(tmp_path: Path, index: int, value: str) -> None:
+    """SPEC 4: outcome is blank for victim and witness rows (R-CATEGORY)."""
+    err = bad_bundle(tmp_path, "offences", index, "outcome", value)
+    assert_problem(err, "offences.csv", index + 2, "outcome", "must be blank",
+                   hidden=(value,))
 
 
 @pytest.mark.parametrize("value", ["music", "drill_music", "music_taste", "Drill", "grime"])
@@ -339,8 +345,8 @@ def test_gang_membership_without_gang(tmp_path: Path) -> None:
 
 
 def test_unknown_gang_reference(tmp_path: Path) -> None:
-    err = bad_bundle(tmp_path, "intelligence", 2, "gang_id", "G-NOWHERE")
-    assert_problem(err, "intelligence.csv", 4, "gang_id", "unknown gang_id",
+    err = bad_bundle(tmp_path, "intelligence", 0, "gang_id", "G-NOWHERE")
+    assert_problem(err, "intelligence.csv", 2, "gang_id", "unknown gang_id",
                    hidden=("G-NOWHERE",))
 
 

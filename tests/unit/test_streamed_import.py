@@ -65,13 +65,19 @@ def intelligence_rows(draw: Any) -> list[list[str]]:
     for i in range(n):
         row = [draw(st.sampled_from(GOOD[c])) for c in COLS]
         row[0] = f"I{i}" if draw(st.integers(0, 5)) else row[0]
-        if row[4].lower() == "gang_membership" and not row[3]:
-            row[3] = "G1"
+        # SPEC 4: a gang_id on gang_membership rows, blank on the others.
+        if row[4].lower() == "gang_membership":
+            row[3] = row[3] or "G1"
+        else:
+            row[3] = ""
         rows.append(row)
     for _ in range(draw(st.sampled_from([0, 0, 0, 1, 2, 3]))):
         r, c = draw(st.integers(0, n - 1)), draw(st.integers(0, len(COLS) - 1))
         if COLS[c] == "gang_id" and draw(st.booleans()):
-            rows[r][3], rows[r][4] = "", "gang_membership"
+            if draw(st.booleans()):
+                rows[r][3], rows[r][4] = "", "gang_membership"
+            else:
+                rows[r][3], rows[r][4] = "G1", "weapon_access"
         else:
             rows[r][c] = draw(st.sampled_from(BAD[COLS[c]]))
     return rows
@@ -92,6 +98,7 @@ def _write(folder: Path, rows: list[list[str]], extras: set[int], blank: set[int
     table("gangs", GANGS)
     table("intelligence", rows, "utf-8-sig" if bom else "utf-8")
     table("offences", [("E1", "2023-03-01", "8N", "P1", "suspect", "convicted")])
+    table("custody", [])
 
 
 def _stored(chunks: Any) -> dict[str, list[tuple[Any, ...]]]:

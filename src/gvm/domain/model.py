@@ -152,7 +152,7 @@ class Offence:
     ho_offence_code: str
     person_id: str
     role: Role
-    outcome: Outcome | None  # the case outcome; only a suspect's is scored
+    outcome: Outcome | None  # a suspect's case outcome; None for victims and witnesses
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +162,7 @@ class Intelligence:
     intel_id: str
     date: date
     person_id: str
-    gang_id: str | None  # required for gang membership, otherwise optional context
+    gang_id: str | None  # required for gang membership, None otherwise (SPEC 4)
     category: IntelCategory
     source_id: str
     source_type: SourceType

@@ -127,7 +127,8 @@ def _clean_part(part: list[tuple[int, list[str]]], ctx: Context, first: dict[str
     gangs = ctx.gangs
     if not all(map(gangs.__contains__, filter(None, gang_ids))):
         return None
-    if any(c == _MEMBERSHIP for g, c in zip(gang_ids, categories, strict=True) if not g):
+    # A gang_id exactly on the gang_membership rows (SPEC 4: blank otherwise).
+    if any((c == _MEMBERSHIP) != bool(g) for g, c in zip(gang_ids, categories, strict=True)):
         return None
     if max(map(len, summaries)) > MAX_SUMMARY or has_text_control("".join(summaries)):
         return None

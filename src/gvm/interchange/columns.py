@@ -22,7 +22,10 @@ OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
 ALL_COLUMNS: dict[str, tuple[str, ...]] = {**COLUMNS, **OPTIONAL_COLUMNS}
 
 TABLES: tuple[str, ...] = tuple(COLUMNS)
-REQUIRED_TABLES = frozenset({"people"})
+# SPEC 4 marks only aliases.csv optional: every other file (sheet) must be in a bundle,
+# even when it holds no rows beyond its header.
+OPTIONAL_TABLES = frozenset({"aliases", *OPTIONAL_COLUMNS})
+REQUIRED_TABLES = frozenset(TABLES) - OPTIONAL_TABLES
 
 
 def csv_name(table: str) -> str:

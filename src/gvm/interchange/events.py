@@ -17,6 +17,7 @@ from gvm.interchange.fields import (
     INTEL_GRADE,
     INTEL_GRADE_MSG,
     MAX_ID,
+    OTHER_GANG_MSG,
     OTHER_OUTCOME_MSG,
     OUTCOME,
     OUTCOME_MSG,
@@ -77,10 +78,14 @@ def iter_offences(table: Table, ctx: Context) -> Iterator[Offence]:
             add(label, row, "role", ROLE_MSG)
             ok = False
         outcome = None
-        if outcome_text:
+        if outcome_text and role is not None and role is not _SUSPECT:
+            # SPEC 4: the outcome is blank for victim and witness rows.
+            add(label, row, "outcome", OTHER_OUTCOME_MSG)
+            ok = False
+        elif outcome_text:
             outcome = OUTCOME.get(outcome_text) or OUTCOME.get(outcome_text.lower())
             if outcome is None:
-                add(label, row, "outcome", OUTCOME_MSG if role is _SUSPECT else OTHER_OUTCOME_MSG)
+                add(label, row, "outcome", OUTCOME_MSG)
                 ok = False
         elif role is _SUSPECT:
             add(label, row, "outcome", SUSPECT_OUTCOME_MSG)
@@ -165,7 +170,11 @@ def iter_intelligence(table: Table, ctx: Context, first: dict[str, int] | None =
             add(label, row, "category", category_message(category_text))
             ok = False
         gang = None
-        if gang_text:
+        if gang_text and category is not None and category is not _MEMBERSHIP:
+            # SPEC 4: gang_id is required for gang_membership and blank otherwise.
+            add(label, row, "gang_id", OTHER_GANG_MSG)
+            ok = False
+        elif gang_text:
             gang = gangs.get(gang_text)
             if gang is None:
                 problem = ctx.gang_problem(gang_text)

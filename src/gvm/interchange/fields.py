@@ -83,7 +83,9 @@ ETHNICITY_MSG = (f"expected an ONS ethnic group: {_choices(Ethnicity)}, "
 ROLE_MSG = f"expected {_choices(Role)}"
 OUTCOME_MSG = f"expected {_choices(Outcome)}"
 SUSPECT_OUTCOME_MSG = f"a suspect's row needs an outcome: {_choices(Outcome)}"
-OTHER_OUTCOME_MSG = f"expected blank, or {_choices(Outcome)}"
+OTHER_OUTCOME_MSG = ("must be blank for a victim or witness row (an outcome is recorded "
+                     "for suspects only)")
+OTHER_GANG_MSG = "must be blank unless the category is gang_membership"
 CATEGORY_MSG = f"expected an intelligence category: {_choices(IntelCategory)}"
 MUSIC_MSG = ("music taste is not intelligence the register may hold (R-MUSIC); "
              + CATEGORY_MSG)
