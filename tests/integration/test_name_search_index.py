@@ -1,9 +1,10 @@
 """The name search's indexes (the trigram index of migration 0008, the vocabulary of
-names of 0010) change how a search runs, never what it finds: every search below is checked against the rule itself, written in Python (the
-name's words inside "forenames surname" or "surname forenames", both lower-cased as
-Python does, so "ÉMILE" finds "Émile" on SQLite too, whose own LIKE folds ASCII only), on
-both backends, through imports, renames,
-erasures and names common enough that the search leaves the index for its scan."""
+names of 0010) change how a search runs, never what it finds: every search below is
+checked against the rule itself, written in Python (the name's words inside "forenames
+surname" or "surname forenames", both lower-cased as Python does, so "ÉMILE" finds
+"Émile" on SQLite too, whose own LIKE folds ASCII only), on both backends, through
+imports, renames, erasures and names common enough that the search leaves the index for
+its scan."""
 
 from __future__ import annotations
 

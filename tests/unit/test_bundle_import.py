@@ -310,13 +310,19 @@ def test_bad_outcome(tmp_path: Path) -> None:
     assert_problem(err, "offences.csv", 4, "outcome", "no_further_action", hidden=("cautioned",))
 
 
-@pytest.mark.parametrize(("index", "value"), [(1, "charged"), (3, "convicted"),
-                                             (1, "cautioned")])
-def test_victim_or_witness_outcome_rejected(tmp_path: Path, index: int, value: str) -> None:
-    """SPEC 4: outcome is blank for victim and witness rows (R-CATEGORY)."""
-    err = bad_bundle(tmp_path, "offences", index, "outcome", value)
-    assert_problem(err, "offences.csv", index + 2, "outcome", "must be blank",
-                   hidden=(value,))
+def test_victim_outcome_may_be_given(tmp_path: Path) -> None:
+    """SPEC 3.2: the outcome does not matter to the victim score, so a victim's row that
+    carries the case outcome imports (SPEC 4's usual export leaves it blank)."""
+    tables = valid_tables()
+    tables["offences"][1]["outcome"] = "charged"
+    bundle = read_bundle(write_csv_folder(tmp_path / "b", tables), today=TODAY)
+    assert bundle.offences[1].outcome is Outcome.CHARGED
+
+
+def test_victim_outcome_must_be_one_of_the_outcomes(tmp_path: Path) -> None:
+    err = bad_bundle(tmp_path, "offences", 1, "outcome", "cautioned")
+    assert_problem(err, "offences.csv", 3, "outcome", "expected blank, or",
+                   hidden=("cautioned",))
 
 
 @pytest.mark.parametrize("value", ["music", "drill_music", "music_taste", "Drill", "grime"])

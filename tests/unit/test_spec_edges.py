@@ -262,6 +262,16 @@ def test_r_dual_scoring_matches_codes_exactly(code):
     assert (result.harm_units, result.victim_units) == (0, 0)
 
 
+@pytest.mark.parametrize("outcome", [None, *Outcome])
+def test_r_dual_a_victims_outcome_does_not_matter(outcome):
+    """SPEC 3.2: the victim score is the weight whatever the outcome a victim's row
+    carries (the import lets a victim's row carry the case outcome: test_spec_bundle)."""
+    day = date(2025, 6, 1)
+    result = score_one(date(2025, 6, 15), offence(day, "8N", Role.VICTIM, outcome),
+                       offence(day, "34A", Role.WITNESS, outcome))
+    assert (result.victim_units, result.harm_units) == (units(365), 0)
+
+
 # --- 3.2 Exact sums and band edges --------------------------------------------------------
 
 @pytest.mark.parametrize(("items", "score", "band"), [

@@ -152,7 +152,7 @@ class Offence:
     ho_offence_code: str
     person_id: str
     role: Role
-    outcome: Outcome | None  # a suspect's case outcome; None for victims and witnesses
+    outcome: Outcome | None  # the case outcome; only a suspect's is scored
 
 
 @dataclass(frozen=True, slots=True)

@@ -78,14 +78,13 @@ def iter_offences(table: Table, ctx: Context) -> Iterator[Offence]:
             add(label, row, "role", ROLE_MSG)
             ok = False
         outcome = None
-        if outcome_text and role is not None and role is not _SUSPECT:
-            # SPEC 4: the outcome is blank for victim and witness rows.
-            add(label, row, "outcome", OTHER_OUTCOME_MSG)
-            ok = False
-        elif outcome_text:
+        if outcome_text:
+            # A victim's or witness's row may carry the case outcome: SPEC 4 leaves it
+            # blank in the usual export, and SPEC 3.2 says it does not matter to the
+            # victim score (only a suspect's outcome is ever scored).
             outcome = OUTCOME.get(outcome_text) or OUTCOME.get(outcome_text.lower())
             if outcome is None:
-                add(label, row, "outcome", OUTCOME_MSG)
+                add(label, row, "outcome", OUTCOME_MSG if role is _SUSPECT else OTHER_OUTCOME_MSG)
                 ok = False
         elif role is _SUSPECT:
             add(label, row, "outcome", SUSPECT_OUTCOME_MSG)
