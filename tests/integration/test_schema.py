@@ -111,7 +111,7 @@ def test_read_only_unit_of_work_refuses_writes(database):
 
 def test_read_only_units_of_work_reuse_their_connections_and_stay_read_only(database,
                                                                          bundle, sha):
-    """SQLite keeps a few connections for reading (Database._reading): each reused one
+    """SQLite keeps a few connections for reading (kept_connections.py): each reused one
     still refuses writes, sees what was committed since it was last used, and two units
     open at once never share one."""
     with database.unit_of_work() as uow:
@@ -133,8 +133,8 @@ def test_read_only_units_of_work_reuse_their_connections_and_stay_read_only(data
             assert uow.person("P3") is None
     if database.embedded:
         assert len({id(c) for c in seen}) == 2  # the same two, kept
-    database.dispose()
-    assert database._readers == []
+        database.dispose()
+        assert database._kept.free == 0
 
 
 def test_read_only_unit_of_work_does_not_hold_up_a_writer(database, bundle, sha):

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from gvm.domain.dates import within
+from gvm.domain.dates import window_start
 from gvm.domain.model import (
     IntelCategory,
     Intelligence,
@@ -88,9 +88,10 @@ class ScoreResult:
 
 
 def _offence_item(
-    offence: Offence, as_of: date, months: int, policy: Policy, catalogue: OffenceCatalogue,
+    offence: Offence, as_of: date, start: date, policy: Policy, catalogue: OffenceCatalogue,
     *, scored_outcome: bool,
 ) -> ExplanationItem:
+    """`start`: the window's last day outside it (dates.window_start)."""
     subgroup = policy.subgroup_for(offence.ho_offence_code, catalogue.get(offence.ho_offence_code))
     weight_u = 0 if subgroup is None else policy.subgroup_weight_units[subgroup]
     factor_u = UNIT
@@ -100,7 +101,7 @@ def _offence_item(
     detail = f"{offence.ho_offence_code} {subgroup or 'out of scope'}"
     if offence.date > as_of:
         reason = AFTER_AS_OF
-    elif not within(offence.date, as_of, months):
+    elif offence.date <= start:
         reason = OUTSIDE_WINDOW
     elif weight_u == 0:
         reason = OUT_OF_SCOPE
@@ -126,17 +127,18 @@ def _recent_first(item: Intelligence) -> tuple[int, str]:
 
 
 def _intel_items(
-    items: Iterable[Intelligence], category: IntelCategory, as_of: date, months: int,
+    items: Iterable[Intelligence], category: IntelCategory, as_of: date, start: date,
     policy: Policy,
 ) -> list[ExplanationItem]:
-    """Graded items in the window count, the most recent first, up to the cap."""
+    """Graded items in the window (after `start`) count, the most recent first, up to
+    the cap."""
     points_u = policy.intel_point_units.get(category, 0)
     out: list[ExplanationItem] = []
     counted = 0
     for item in sorted((i for i in items if i.category is category), key=_recent_first):
         if item.date > as_of:
             reason = AFTER_AS_OF
-        elif not within(item.date, as_of, months):
+        elif item.date <= start:
             reason = OUTSIDE_WINDOW
         elif not policy.graded(item.source_grade, item.intel_grade):
             reason = UNGRADED
@@ -168,21 +170,24 @@ def score_person(
 ) -> ScoreResult:
     """Both scores, bands, eligibility and custody for one person on `as_of`."""
     w = policy.windows
+    # Each window's start once per person, not once per item (month arithmetic).
+    offender_start = window_start(as_of, w.offender_offences)
+    victim_start = window_start(as_of, w.victimisation)
     harm: list[ExplanationItem] = []
     victim: list[ExplanationItem] = []
     for offence in records.offences:
         if offence.role is Role.SUSPECT:
-            harm.append(_offence_item(offence, as_of, w.offender_offences, policy, catalogue,
+            harm.append(_offence_item(offence, as_of, offender_start, policy, catalogue,
                                       scored_outcome=True))
         elif offence.role is Role.VICTIM:
-            victim.append(_offence_item(offence, as_of, w.victimisation, policy, catalogue,
+            victim.append(_offence_item(offence, as_of, victim_start, policy, catalogue,
                                         scored_outcome=False))
         # Witnesses are never scored (R-CATEGORY).
+    intel_start = window_start(as_of, w.weapon_violence_intelligence)
     for category in (IntelCategory.WEAPON_ACCESS, IntelCategory.VIOLENCE_INVOLVEMENT):
-        harm.extend(_intel_items(records.intelligence, category, as_of,
-                                 w.weapon_violence_intelligence, policy))
+        harm.extend(_intel_items(records.intelligence, category, as_of, intel_start, policy))
     victim.extend(_intel_items(records.intelligence, IntelCategory.AT_RISK, as_of,
-                               w.at_risk_intelligence, policy))
+                               window_start(as_of, w.at_risk_intelligence), policy))
 
     harm_units = sum(i.points_units for i in harm)
     victim_units = sum(i.points_units for i in victim)

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from gvm.domain.dates import within
+from gvm.domain.dates import window_start
 from gvm.domain.model import IntelCategory, Intelligence, SourceType
 from gvm.domain.policy import MIN_CORROBORATING_SOURCES, Policy
 
@@ -29,11 +29,11 @@ def assess_eligibility(
     intelligence: Iterable[Intelligence], as_of: date, policy: Policy,
 ) -> Eligibility:
     months = policy.windows.gang_membership
+    start = window_start(as_of, months)
     qualifying = sorted(
         (i for i in intelligence
          if i.category is IntelCategory.GANG_MEMBERSHIP
-         and i.date <= as_of
-         and within(i.date, as_of, months)
+         and start < i.date <= as_of
          and policy.graded(i.source_grade, i.intel_grade)),
         key=lambda i: (i.date, i.intel_id),
     )

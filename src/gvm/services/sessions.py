@@ -45,6 +45,8 @@ TOTP_VALID_WINDOW = 1  # one 30-second step either side, for clock drift
 API_TOKEN_PREFIX = "gvm_"  # noqa: S105 - a marker, not a secret
 MAX_TOKEN_CHARS = 256  # longer than any token gvm issues: refused unhashed
 TOUCH_EVERY = timedelta(seconds=60)  # how stale last_seen_at / last_used_at may get
+# A stored scope -> its Permission; a scope this version no longer knows is dropped.
+_PERMISSIONS = {p.value: p for p in Permission}
 
 hasher = PasswordHasher()  # argon2id with argon2-cffi's current defaults
 
@@ -257,5 +259,4 @@ def token_actor(uow_factory: AccountsUnitOfWorkFactory, token: str, *,
         with uow_factory() as uow:
             uow.touch_api_token(record.token_id, now)
             uow.commit()
-    known = {p.value for p in Permission}
-    return user.actor(frozenset(Permission(s) for s in record.scopes if s in known))
+    return user.actor(frozenset(_PERMISSIONS[s] for s in record.scopes if s in _PERMISSIONS))

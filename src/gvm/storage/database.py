@@ -22,12 +22,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from functools import partial
 from typing import Any, TypeVar
 
 import anyio.to_thread
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Engine
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.util import greenlet_spawn
 
@@ -35,6 +35,7 @@ from gvm.domain.audit import AuditEvent
 from gvm.storage import audit as audit_log
 from gvm.storage.audit_writer import AuditWriter
 from gvm.storage.engine import SQLITE_BEGIN, SQLITE_BUSY_TIMEOUT_MS, is_sqlite, make_engine
+from gvm.storage.kept_connections import KeptConnections
 from gvm.storage.migrate import upgrade
 from gvm.storage.unit_of_work import UnitOfWork
 
@@ -43,8 +44,8 @@ from gvm.storage.unit_of_work import UnitOfWork
 SQLITE_POOL_SIZE = 40
 T = TypeVar("T")
 SQLITE_POOL_OVERFLOW = 10
-# Connections kept open for read-only units of work (SQLite): enough for the requests a
-# server has between two reads' ends (work on the event loop reads one at a time).
+# Connections kept open for the consultations (SQLite, kept_connections.py): the event
+# loop reads one unit of work at a time; the rest are for threads (CLI, plain routes).
 READERS_KEPT = 8
 
 
@@ -63,8 +64,8 @@ class Database:
         self.engine: Engine = make_engine(url, **engine_options)
         self._engine_options = engine_options
         self._write_lock = threading.RLock() if sqlite else None
-        # SQLite: connections kept for read-only units of work (see `_reading`).
-        self._readers: list[Connection] = []
+        # SQLite: connections kept for the consultations' reads and audit commits.
+        self._kept = KeptConnections(self.engine, READERS_KEPT) if sqlite else None
         # The audit writer's commits have a connection of their own: requests wait for
         # them while holding theirs, so drawing from the same pool could leave none.
         self._audit_engine: Engine | None = None
@@ -102,20 +103,16 @@ class Database:
         """Create or migrate the schema to head and seed reference data; idempotent."""
         upgrade(self.engine)
 
-    @contextmanager
-    def unit_of_work(self, *, read_only: bool = False) -> Iterator[UnitOfWork]:
+    def unit_of_work(self, *, read_only: bool = False) -> AbstractContextManager[UnitOfWork]:
         """A unit of work. A `read_only` one can neither write nor audit; on SQLite it
         begins DEFERRED, so it neither waits for nor holds up a writer. A writing one
         on SQLite holds the Database's write lock from start to end (see above)."""
-        with self._unit_of_work(self.engine, read_only) as uow:
-            yield uow
+        if read_only and self._kept is not None:  # every request's path: one level less
+            return self._reading()
+        return self._unit_of_work(self.engine, read_only)
 
     @contextmanager
     def _unit_of_work(self, engine: Engine, read_only: bool) -> Iterator[UnitOfWork]:
-        if read_only and self._write_lock is not None and engine is self.engine:
-            with self._reading() as uow:
-                yield uow
-            return
         if read_only or self._write_lock is None:
             with self._connected(engine, read_only) as uow:
                 yield uow
@@ -150,46 +147,29 @@ class Database:
 
     @contextmanager
     def _reading(self) -> Iterator[UnitOfWork]:
-        """SQLite: a read-only unit of work on a connection kept for reading, set up once
-        (query_only, BEGIN DEFERRED) rather than drawn from the pool and set up and reset
-        each time: every request reads at least once, and that round trip through the
-        pool cost more than the reads (docs/PERFORMANCE.md). A connection is used by one
-        unit of work at a time; at most READERS_KEPT are kept, others are opened as
-        needed and closed after."""
-        try:
-            connection = self._readers.pop()
-        except IndexError:
-            connection = self.engine.connect()
-            connection.execution_options(**{SQLITE_BEGIN: "DEFERRED"})
-            connection.connection.dbapi_connection.execute("PRAGMA query_only=ON")
-        kept = False
-        try:
-            yield UnitOfWork(connection, read_only=True, audit_writer=self.audit_writer)
-        finally:
-            # Whatever ended the unit (a use case's NotFound as much as a return), the
-            # connection is kept if its transaction ends cleanly.
-            try:
-                if connection.in_transaction():
-                    connection.rollback()
-                kept = not connection.invalidated and len(self._readers) < READERS_KEPT
-            finally:
-                if kept:
-                    self._readers.append(connection)
-                else:
-                    self._close_reader(connection)
-
-    @staticmethod
-    def _close_reader(connection: Connection) -> None:
-        try:
-            if connection.in_transaction():
-                connection.rollback()
-            if not connection.invalidated:
-                connection.connection.dbapi_connection.execute("PRAGMA query_only=OFF")
-        finally:
-            connection.close()
+        """SQLite: a read-only unit of work on a kept connection (kept_connections.py)."""
+        assert self._kept is not None
+        with self._kept.reading() as (connection, give_back):
+            yield UnitOfWork(connection, read_only=True, audit_writer=self.audit_writer,
+                             give_back=give_back)
 
     def _append_committed(self, events: Sequence[AuditEvent]) -> list[int]:
-        """The audit writer's transaction, on its own one-connection engine."""
+        """The audit writer's transaction. SQLite: on a kept connection, whose cache the
+        next consultation's reads then find warm (kept_connections.py). PostgreSQL: on a
+        one-connection engine of its own (requests wait for it while holding a pooled
+        connection, so drawing from the same pool could leave none)."""
+        if self._kept is not None:
+            assert self._write_lock is not None
+            if not self._write_lock.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
+                raise TimeoutError("database is locked: another writer held it too long")
+            try:
+                with self._kept.writing() as connection:
+                    uow = UnitOfWork(connection)
+                    seqs = uow.append_audit_many(events)
+                    uow.commit()
+                return seqs
+            finally:
+                self._write_lock.release()
         with self._audit_engine_lock:
             if self._audit_engine is None:
                 options = {**self._engine_options, "pool_size": 1, "max_overflow": 0}
@@ -205,8 +185,8 @@ class Database:
 
     def dispose(self) -> None:
         self.audit_writer.close()
-        while self._readers:
-            self._close_reader(self._readers.pop())
+        if self._kept is not None:
+            self._kept.close()
         with self._audit_engine_lock:
             if self._audit_engine is not None:
                 self._audit_engine.dispose()

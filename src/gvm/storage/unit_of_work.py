@@ -42,10 +42,12 @@ class UnitOfWork(GovernanceMethods):
     commit the unit of work may go on: the next statement opens a new transaction."""
 
     def __init__(self, connection: Connection, *, read_only: bool = False,
-                 audit_writer: AuditWriter | None = None) -> None:
+                 audit_writer: AuditWriter | None = None,
+                 give_back: Callable[[], None] | None = None) -> None:
         self.connection = connection
         self.read_only = read_only
         self._audit_writer = audit_writer
+        self._give_back = give_back  # a kept connection's early return (commit_audit)
 
     def commit(self) -> None:
         self.connection.commit()
@@ -145,8 +147,10 @@ class UnitOfWork(GovernanceMethods):
         Writing unit of work: appended in this transaction, which is committed. Read-only
         one: the read transaction ends first (what was read stays read), then the
         Database's audit writer commits the entry with those of concurrent requests
-        (group commit, see audit_writer.py). Never call it on a read-only unit of work
-        while this thread holds a writing one: the writer would wait for that one.
+        (group commit, see audit_writer.py). It ends a read-only unit's reads: on SQLite
+        its connection goes back to be reused meanwhile (kept_connections.py). Never call
+        it on a read-only unit of work while this thread holds a writing one: the writer
+        would wait for that one.
         """
         if not self.read_only or self._audit_writer is None:
             seq = self.append_audit(event)
@@ -154,6 +158,9 @@ class UnitOfWork(GovernanceMethods):
             return seq
         if self.connection.in_transaction():
             self.connection.rollback()
+        if self._give_back is not None:  # the reads are over: the connection goes back
+            self._give_back()
+            self.connection = None  # type: ignore[assignment]  # any later use fails loudly
         return self._audit_writer.append(event)
 
     def audit_entries(self, *, record_type: str | None = None, record_id: str | None = None,
