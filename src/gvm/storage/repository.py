@@ -57,6 +57,10 @@ def _person(row: Any) -> Person:
 
 
 _PERSON_COLUMNS = (people.c.person_id, *(people.c[f] for f in PERSON_FIELDS))
+_OFFENCE_COLUMNS = ("event_id", "date", "ho_offence_code", "role", "outcome")
+_INTELLIGENCE_COLUMNS = ("intel_id", "date", "gang_id", "category", "source_id",
+                         "source_type", "source_grade", "intel_grade", "handling_code",
+                         "summary")
 
 # The statements of one person's profile, prepared once (gvm.storage.prepared): run
 # through SQLAlchemy each would cost several times what SQLite takes to answer it, and a
@@ -67,11 +71,14 @@ _EXISTS = Prepared(select(people.c.person_id).where(people.c.person_id == _PERSO
 _ALIASES = Prepared(select(aliases.c.person_id, aliases.c.surname, aliases.c.forenames)
                     .where(aliases.c.person_id == _PERSON_ID)
                     .order_by(aliases.c.surname, aliases.c.forenames))
-_OFFENCES = Prepared(select(offences).where(offences.c.person_id == _PERSON_ID)
+_OFFENCES = Prepared(select(*(offences.c[c] for c in _OFFENCE_COLUMNS))
+                     .where(offences.c.person_id == _PERSON_ID)
                      .order_by(offences.c.date, offences.c.event_id))
-_INTELLIGENCE = Prepared(select(intelligence).where(intelligence.c.person_id == _PERSON_ID)
+_INTELLIGENCE = Prepared(select(*(intelligence.c[c] for c in _INTELLIGENCE_COLUMNS))
+                         .where(intelligence.c.person_id == _PERSON_ID)
                          .order_by(intelligence.c.date, intelligence.c.intel_id))
-_CUSTODY = Prepared(select(custody).where(custody.c.person_id == _PERSON_ID)
+_CUSTODY = Prepared(select(custody.c.start_date, custody.c.end_date)
+                    .where(custody.c.person_id == _PERSON_ID)
                     .order_by(custody.c.start_date))
 
 
@@ -105,24 +112,18 @@ def person_records(conn: Connection, person_id: str, *, known: bool = False
     key = {"person_id": person_id}
     if not known and _EXISTS.first(conn, key) is None:
         return None
+    # Unpacked in place (Prepared.values): a profile turns some twenty rows into values.
     found_offences = tuple(
-        Offence(event_id=r.event_id, date=r.date, ho_offence_code=r.ho_offence_code,
-                person_id=r.person_id, role=_ROLE[r.role], outcome=_OUTCOME[r.outcome])
-        for r in _OFFENCES.rows(conn, key)
-    )
+        Offence(event_id, day, code, person_id, _ROLE[role], _OUTCOME[outcome])
+        for event_id, day, code, role, outcome in _OFFENCES.values(conn, key))
     found_intelligence = tuple(
-        Intelligence(intel_id=r.intel_id, date=r.date, person_id=r.person_id,
-                     gang_id=r.gang_id, category=_CATEGORY[r.category],
-                     source_id=r.source_id, source_type=_SOURCE_TYPE[r.source_type],
-                     source_grade=_SOURCE_GRADE[r.source_grade],
-                     intel_grade=_INTEL_GRADE[r.intel_grade],
-                     handling_code=_HANDLING[r.handling_code], summary=r.summary)
-        for r in _INTELLIGENCE.rows(conn, key)
-    )
-    found_custody = tuple(
-        CustodyPeriod(person_id=r.person_id, start_date=r.start_date, end_date=r.end_date)
-        for r in _CUSTODY.rows(conn, key)
-    )
+        Intelligence(intel_id, day, person_id, gang_id, _CATEGORY[category], source_id,
+                     _SOURCE_TYPE[source_type], _SOURCE_GRADE[source_grade],
+                     _INTEL_GRADE[intel_grade], _HANDLING[handling], summary)
+        for intel_id, day, gang_id, category, source_id, source_type, source_grade,
+        intel_grade, handling, summary in _INTELLIGENCE.values(conn, key))
+    found_custody = tuple(CustodyPeriod(person_id, start, end)
+                          for start, end in _CUSTODY.values(conn, key))
     return PersonRecords(person_id=person_id, offences=found_offences,
                          intelligence=found_intelligence, custody=found_custody)
 
