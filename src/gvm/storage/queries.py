@@ -34,7 +34,7 @@ from sqlalchemy import (
     or_,
     select,
     text,
-    union,
+    union_all,
     update,
 )
 from sqlalchemy.sql import column
@@ -198,14 +198,19 @@ def _search_statement(shape: _SearchShape) -> Prepared:
 
     limit = bindparam("limit", type_=Integer)
     if finder in (VOCABULARY, VOCABULARY_TRIGRAMS):
-        # The people of the matching surnames, and of the matching forenames, each in
-        # name order (ix_people_*_order), merged by the UNION up to a page.
+        # The people of the matching surnames in name order (ix_people_surname_order, no
+        # sort: a page of "Smith" reads a page), and those of the matching forenames
+        # whose surname does not match (so the two never overlap and UNION ALL merges
+        # them without a sort of whole surnames to remove duplicates), up to a page.
         assert name_shape is not None
-        arms = [in_scope().where(column.in_(_names_matching(
-                    field, name_shape[1], sqlite, finder == VOCABULARY_TRIGRAMS)))
-                for column, field in ((p.surname, "surname"), (p.forenames, "forenames"))]
-        hits = union(*arms).order_by(*(literal_column(c) for c in (
-            "surname", "forenames", "person_id"))).limit(limit).subquery("hits")
+        trigrams = finder == VOCABULARY_TRIGRAMS
+        surnames = _names_matching("surname", name_shape[1], sqlite, trigrams)
+        forenames = _names_matching("forenames", name_shape[1], sqlite, trigrams)
+        hits = union_all(
+            in_scope().where(p.surname.in_(surnames)),
+            in_scope().where(p.forenames.in_(forenames), p.surname.not_in(surnames)),
+        ).order_by(*(literal_column(c) for c in ("surname", "forenames", "person_id"))
+                   ).limit(limit).subquery("hits")
     else:
         stmt = in_scope()
         if finder == PEOPLE_TRIGRAMS:
