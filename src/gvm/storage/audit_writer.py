@@ -55,15 +55,27 @@ AppendCommitted = Callable[[Sequence[AuditEvent]], list[int]]
 class _Entry:
     __slots__ = ("done", "error", "event", "lead", "ready", "seq")
 
-    def __init__(self, event: AuditEvent) -> None:
+    def __init__(self, event: AuditEvent, *, threaded: bool = False) -> None:
         self.event = event
-        self.ready = threading.Event()  # set when done, or when asked to lead
+        # set when done, or when asked to lead; only a thread waits on it (an entry on
+        # the event loop is awaited through its future)
+        self.ready = threading.Event() if threaded else _NO_WAIT
         self.done = False
         self.lead = False
         self.seq: int | None = None
         self.error: BaseException | None = None
 
 
+class _NoWait:
+    """An entry's `ready` on the event loop: nobody waits on it."""
+
+    __slots__ = ()
+
+    def set(self) -> None:
+        pass
+
+
+_NO_WAIT = _NoWait()
 _LoopEntry = tuple[_Entry, "asyncio.Future[int]"]
 
 
@@ -83,7 +95,7 @@ class AuditWriter:
         what that transaction raised, or TimeoutError."""
         if in_greenlet():  # on the event loop (Database.run): wait there
             return await_only(self._append_on_loop(event))
-        entry = _Entry(event)
+        entry = _Entry(event, threaded=True)
         with self._lock:
             self._queue.append(entry)
             if not self._leading:
