@@ -2,7 +2,8 @@
 
 A user's password hash and TOTP secret travel in `UserRecord` only between storage and
 the sign-in services; nothing that prints or answers a request sees them (`UserInfo` in
-gvm.services.accounts leaves them out).
+gvm.services.accounts leaves them out), and the check every request makes reads a
+`Principal`, which holds neither.
 """
 
 from __future__ import annotations
@@ -39,6 +40,24 @@ class UserRecord:
 
     def locked(self, now: datetime) -> bool:
         return self.locked_until is not None and self.locked_until > now
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Whom a session or an API token acts for: what every request's check reads of the
+    user, and no more (no password hash or TOTP secret is read for a request)."""
+
+    user_id: int
+    username: str
+    role: Role
+    borough_code: str | None
+    organisation: str | None
+    disabled: bool
+
+    def actor(self, token_scopes: frozenset[Permission] | None = None) -> Actor:
+        return Actor(user_id=self.user_id, username=self.username, role=self.role,
+                     borough_code=self.borough_code, organisation=self.organisation,
+                     token_scopes=token_scopes)
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 import polars as pl
 
-from gvm.authz.accounts import ApiTokenRecord, SessionRecord, UserRecord
+from gvm.authz.accounts import ApiTokenRecord, Principal, SessionRecord, UserRecord
 from gvm.authz.roles import Role
 from gvm.domain.audit import AuditEvent
 from gvm.domain.model import Alias, Bundle, Intelligence, Person, PersonRecords
@@ -113,7 +113,7 @@ class AccountsUnitOfWork(Protocol):
                     absolute_expiry: datetime) -> None: ...
 
     def session_with_user(self, token_hash: str
-                          ) -> tuple[SessionRecord, UserRecord] | None: ...
+                          ) -> tuple[SessionRecord, Principal] | None: ...
 
     def touch_session(self, token_hash: str, now: datetime) -> None: ...
 
@@ -125,7 +125,7 @@ class AccountsUnitOfWork(Protocol):
                       now: datetime, expires_at: datetime) -> int: ...
 
     def api_token_with_user(self, token_hash: str
-                            ) -> tuple[ApiTokenRecord, UserRecord] | None: ...
+                            ) -> tuple[ApiTokenRecord, Principal] | None: ...
 
     def touch_api_token(self, token_id: int, now: datetime) -> None: ...
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
-from gvm.authz.accounts import ApiTokenRecord, SessionRecord, UserRecord
+from gvm.authz.accounts import ApiTokenRecord, Principal, SessionRecord, UserRecord
 from gvm.authz.roles import Role
 from gvm.storage.prepared import Prepared
 from gvm.storage.tables import api_tokens, sessions, users
@@ -83,28 +83,36 @@ def _session(row: Any) -> SessionRecord:
                          last_seen_at=row.last_seen_at, absolute_expiry=row.absolute_expiry)
 
 
-# Every request looks its caller up: these two statements are built once (see
-# docs/PERFORMANCE.md).
-# Every request runs one of these two (prepared: gvm.storage.prepared).
+# Every request looks its caller up with one of these two (prepared:
+# gvm.storage.prepared), reading of the user only what the check needs (a Principal).
+_PRINCIPAL = (users.c.user_id, users.c.username, users.c.role, users.c.borough_code,
+              users.c.organisation, users.c.disabled)
 _SESSION_WITH_USER = Prepared(
-    select(users, sessions.c.token_hash, sessions.c.user_id.label("s_user_id"),
+    select(*_PRINCIPAL, sessions.c.token_hash, sessions.c.user_id.label("s_user_id"),
            sessions.c.csrf_token, sessions.c.created_at.label("s_created_at"),
            sessions.c.last_seen_at, sessions.c.absolute_expiry)
     .join_from(sessions, users, sessions.c.user_id == users.c.user_id)
     .where(sessions.c.token_hash == bindparam("token_hash")))
 _TOKEN_WITH_USER = Prepared(
-    select(users, api_tokens.c.token_id, api_tokens.c.user_id.label("t_user_id"),
+    select(*_PRINCIPAL, api_tokens.c.token_id, api_tokens.c.user_id.label("t_user_id"),
            api_tokens.c.name, api_tokens.c.scopes, api_tokens.c.created_at.label("t_created_at"),
            api_tokens.c.expires_at, api_tokens.c.revoked, api_tokens.c.last_used_at)
     .join_from(api_tokens, users, api_tokens.c.user_id == users.c.user_id)
     .where(api_tokens.c.token_hash == bindparam("token_hash")))
+_ROLES = {r.value: r for r in Role}
+
+
+def _principal(row: Any) -> Principal:
+    return Principal(user_id=row.user_id, username=row.username, role=_ROLES[row.role],
+                     borough_code=row.borough_code, organisation=row.organisation,
+                     disabled=bool(row.disabled))
 
 
 def session_with_user(conn: Connection, token_hash: str
-                      ) -> tuple[SessionRecord, UserRecord] | None:
-    """The session and its user, in one primary-key lookup and join."""
+                      ) -> tuple[SessionRecord, Principal] | None:
+    """The session and whom it acts for, in one primary-key lookup and join."""
     row = _SESSION_WITH_USER.first(conn, {"token_hash": token_hash})
-    return None if row is None else (_session(row), _user(row))
+    return None if row is None else (_session(row), _principal(row))
 
 
 def touch_session(conn: Connection, token_hash: str, now: datetime) -> None:
@@ -140,9 +148,9 @@ def _token(row: Any) -> ApiTokenRecord:
 
 
 def api_token_with_user(conn: Connection, token_hash: str
-                        ) -> tuple[ApiTokenRecord, UserRecord] | None:
+                        ) -> tuple[ApiTokenRecord, Principal] | None:
     row = _TOKEN_WITH_USER.first(conn, {"token_hash": token_hash})
-    return None if row is None else (_token(row), _user(row))
+    return None if row is None else (_token(row), _principal(row))
 
 
 def touch_api_token(conn: Connection, token_id: int, now: datetime) -> None:

@@ -20,7 +20,7 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Connection
 
-from gvm.authz.accounts import ApiTokenRecord, SessionRecord, UserRecord
+from gvm.authz.accounts import ApiTokenRecord, Principal, SessionRecord, UserRecord
 from gvm.authz.roles import Role
 from gvm.domain.audit import AuditEvent, Operation
 from gvm.domain.model import Alias, Bundle, Intelligence, Person, PersonRecords
@@ -232,7 +232,7 @@ class UnitOfWork(GovernanceMethods):
                                   csrf_token=csrf_token, now=now,
                                   absolute_expiry=absolute_expiry)
 
-    def session_with_user(self, token_hash: str) -> tuple[SessionRecord, UserRecord] | None:
+    def session_with_user(self, token_hash: str) -> tuple[SessionRecord, Principal] | None:
         return account_store.session_with_user(self.connection, token_hash)
 
     def touch_session(self, token_hash: str, now: datetime) -> None:
@@ -251,7 +251,7 @@ class UnitOfWork(GovernanceMethods):
                                            expires_at=expires_at)
 
     def api_token_with_user(self, token_hash: str
-                            ) -> tuple[ApiTokenRecord, UserRecord] | None:
+                            ) -> tuple[ApiTokenRecord, Principal] | None:
         return account_store.api_token_with_user(self.connection, token_hash)
 
     def touch_api_token(self, token_id: int, now: datetime) -> None:
