@@ -10,6 +10,9 @@
 2. Serves, one after the other, each in its own subprocess on 127.0.0.1 and a free port,
    with the same uvicorn options and a single worker:
      minimal  bench/minimal_app.py: GET /ping -> {"status": "ok"}: this machine's ceiling
+     floor    bench/floor_app.py: gvm's two routes, models and middleware answering canned
+              bodies of gvm's size with no work, loaded with gvm's requests (--no-floor
+              leaves it out): what any implementation pays on this stack
      gvm      `python -m gvm serve`, the command itself, over the register built in 1.
    Each server is pinned to the last CPU and the load generator to the others (as
    `taskset -c` would; --no-pin to let the scheduler place them): on this 2-vCPU VM a
@@ -435,6 +438,9 @@ def main() -> int:
                         help="serve with `gvm serve --freshness` (the freshness worker on "
                         "a thread of the server)")
     parser.add_argument("--label", default="", help="a note kept in the JSON")
+    parser.add_argument("--no-floor", action="store_true",
+                        help="leave out the framework's floor (bench/floor_app.py: gvm's "
+                        "routes and middleware answering canned bodies, no work)")
     parser.add_argument("--no-pin", action="store_true",
                         help="let the servers' threads run on any CPU (default: each server "
                         "on the last CPU, the load generator on the others)")
@@ -460,6 +466,9 @@ def main() -> int:
             targets = [
                 Target("minimal", free_port(), [sys.executable, str(BENCH / "minimal_app.py")],
                        env, folder, minimal_requests),
+                *([] if args.no_floor else [
+                    Target("floor", free_port(), [sys.executable, str(BENCH / "floor_app.py")],
+                           env, folder, gvm_requests(register))]),
                 Target("gvm", free_port(),
                        [sys.executable, "-m", "gvm", "serve",
                         *(["--freshness"] if args.freshness else [])],
@@ -480,6 +489,10 @@ def main() -> int:
     print_table(results)
     print(f"\ngvm / minimal throughput: {ratio:.1%}   (goal on SQLite: >= 50%, "
           f"gvm p99 < 25 ms: {results['gvm']['p99_ms']} ms)")
+    if "floor" in results:
+        floor = results["floor"]["throughput_rps"] / results["minimal"]["throughput_rps"]
+        print(f"floor / minimal throughput: {floor:.1%}   (gvm's routes doing no work: the "
+              f"most any implementation of them reaches on this stack)")
     print(f"audit chain verifies: {checks['chain_ok']} ({checks['chain_rows']:,} rows); "
           f"consultations logged {checks['consultations_logged']:,} = successful views and "
           f"searches {checks['successful_views_and_searches']:,}: {checks['counts_match']}")
@@ -495,7 +508,11 @@ def main() -> int:
                    "freshness_worker": args.freshness,
                    "server_cpu_pinned": server_cpu,
                    "generator": "pure-Python asyncio, keep-alive, one connection per client"},
-        "machine": machine(), "results": results, "ratio": round(ratio, 4), "checks": checks,
+        "machine": machine(), "results": results, "ratio": round(ratio, 4),
+        "floor_ratio": (round(results["floor"]["throughput_rps"]
+                              / results["minimal"]["throughput_rps"], 4)
+                        if "floor" in results else None),
+        "checks": checks,
     }, indent=2) + "\n")
     print(f"written: {out.relative_to(BENCH.parent)}")
     if args.backend == "postgresql":

@@ -34,6 +34,7 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    true,
     union_all,
     update,
 )
@@ -205,12 +206,14 @@ def _search_statement(shape: _SearchShape) -> Prepared:
         assert name_shape is not None
         trigrams = finder == VOCABULARY_TRIGRAMS
         surnames = _names_matching("surname", name_shape[1], sqlite, trigrams)
-        forenames = _names_matching("forenames", name_shape[1], sqlite, trigrams)
-        hits = union_all(
-            in_scope().where(p.surname.in_(surnames)),
-            in_scope().where(p.forenames.in_(forenames), p.surname.not_in(surnames)),
-        ).order_by(*(literal_column(c) for c in ("surname", "forenames", "person_id"))
-                   ).limit(limit).subquery("hits")
+        if sqlite:
+            forenames = _names_matching("forenames", name_shape[1], sqlite, trigrams)
+            arms = (in_scope().where(p.surname.in_(surnames)),
+                    in_scope().where(p.forenames.in_(forenames), p.surname.not_in(surnames)))
+        else:
+            arms = _per_name_pages(in_scope, surnames, name_shape[1], limit)
+        hits = union_all(*arms).order_by(*(literal_column(c) for c in (
+            "surname", "forenames", "person_id"))).limit(limit).subquery("hits")
     else:
         stmt = in_scope()
         if finder == PEOPLE_TRIGRAMS:
@@ -223,6 +226,29 @@ def _search_statement(shape: _SearchShape) -> Prepared:
         hits = stmt.order_by(p.surname, p.forenames, p.person_id).limit(limit).subquery(
             "hits")
     return Prepared(_with_current_bands(hits))
+
+
+def _per_name_pages(in_scope: Any, surnames: Any, ascii_only: bool, limit: Any
+                    ) -> tuple[Any, Any]:
+    """PostgreSQL: for each matching name, its first page in name order (a LATERAL
+    subquery on its ordered index, which stops there), so a page of hits reads at most a
+    page per name, not every "Smith". (PostgreSQL scans the people of an IN list in no
+    useful order; SQLite walks it in order, which `_search_statement` uses instead.)
+    Each name's page is in the global order: a surname's people come by forenames and
+    id, a forename's by surname and id (the surname arm's people left out)."""
+    p = people.c
+    arms = []
+    for field, named, order in (("surname", p.surname, (p.forenames, p.person_id)),
+                                ("forenames", p.forenames, (p.surname, p.person_id))):
+        v = name_vocabulary.alias(f"matching_{field}")
+        page = in_scope().where(named == v.c.name)
+        if field == "forenames":
+            page = page.where(p.surname.not_in(surnames))
+        page = page.order_by(*order).limit(limit).lateral(f"page_{field}")
+        arms.append(select(*page.c).select_from(v.join(page, true())).where(
+            v.c.field == field,
+            _like(v.c.name, bindparam("name", type_=String), ascii_only, sqlite=False)))
+    return arms[0], arms[1]
 
 
 def _with_current_bands(hits: Any) -> Any:
