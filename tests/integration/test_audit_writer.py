@@ -107,3 +107,53 @@ def test_a_failing_entry_fails_only_its_own_request(database: Database, on_loop:
             t.join()
     assert isinstance(outcomes.pop(3), ValueError)
     _check_chain(database, list(outcomes.values()))  # type: ignore[arg-type]
+
+
+def test_a_writer_holding_the_database_does_not_stall_the_event_loop(database: Database
+                                                                     ) -> None:
+    """SQLite: while a writer of this process holds the write lock (a re-score, an
+    import, the freshness worker), the consultations' commit on the loop waits for it
+    without blocking the loop, which goes on serving; the entries commit, in order, once
+    the writer is done, and none is answered before."""
+    if not database.embedded:
+        pytest.skip("the in-process write lock is SQLite's")
+    holding, release = threading.Event(), threading.Event()
+
+    def writer() -> None:
+        with database.unit_of_work() as uow:
+            uow.append_audit(_event(99, "a long write"))
+            holding.set()
+            release.wait(10)
+            uow.commit()
+
+    def view(n: int) -> tuple[int, bool]:
+        seq = database.audit_writer.append(_event(n))
+        return seq, release.is_set()
+
+    async def load() -> tuple[list[tuple[int, bool]], int]:
+        ticks = 0
+
+        async def ticker() -> None:
+            nonlocal ticks
+            while not release.is_set():
+                ticks += 1
+                await asyncio.sleep(0.005)
+
+        async def let_go() -> None:
+            await asyncio.sleep(0.3)
+            release.set()
+
+        views = asyncio.gather(*(database.run(view, n) for n in range(CLIENTS)))
+        found, _, _ = await asyncio.gather(views, ticker(), let_go())
+        return found, ticks
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    assert holding.wait(10)
+    found, ticks = asyncio.run(load())
+    thread.join()
+    assert ticks >= 20  # the loop ran all along (a blocked loop would tick once)
+    assert all(after for _, after in found)  # no entry committed before the writer's
+    seqs = sorted(seq for seq, _ in found)
+    assert seqs == list(range(2, CLIENTS + 2))  # after the writer's own entry, seq 1
+    assert database.verify_audit().ok

@@ -47,6 +47,7 @@ from gvm.domain.audit import AuditEvent
 log = logging.getLogger(__name__)
 
 WAIT_SECONDS = 60.0  # a request gives up (and shows nothing) after this long
+LOCK_RETRY_SECONDS = 0.002  # how soon a commit on the loop looks again for the write lock
 
 # Appends events inside one transaction and commits it; their seqs, in order.
 AppendCommitted = Callable[[Sequence[AuditEvent]], list[int]]
@@ -80,8 +81,12 @@ _LoopEntry = tuple[_Entry, "asyncio.Future[int]"]
 
 
 class AuditWriter:
-    def __init__(self, append_committed: AppendCommitted) -> None:
+    def __init__(self, append_committed: AppendCommitted,
+                 write_lock: threading.RLock | None = None) -> None:
+        """`write_lock`: the lock this process's writers take turns on (SQLite), which
+        a commit on the event loop tries rather than waits for (`_commit_on_loop`)."""
         self._append_committed = append_committed
+        self._write_lock = write_lock
         self._lock = threading.Lock()
         self._queue: list[_Entry] = []
         self._leading = False  # a leader is committing, or has been chosen
@@ -121,10 +126,34 @@ class AuditWriter:
         queue = self._on_loops.setdefault(loop, [])
         queue.append((_Entry(event), future))
         if len(queue) == 1:  # the first of this turn: one commit for all of them
-            loop.call_soon(self._commit_on_loop, loop)
+            loop.call_soon(self._commit_on_loop, loop, time.monotonic())
         return await future
 
-    def _commit_on_loop(self, loop: asyncio.AbstractEventLoop) -> None:
+    def _commit_on_loop(self, loop: asyncio.AbstractEventLoop, queued_at: float) -> None:
+        lock = self._write_lock
+        if lock is not None and not lock.acquire(blocking=False):
+            # Another writer of this process holds the database (a re-score, an import,
+            # the freshness worker): try again shortly rather than stall the loop, which
+            # serves reads meanwhile. The entries wait, and so do their requests (nothing
+            # is shown before it is logged), up to WAIT_SECONDS.
+            if time.monotonic() - queued_at < WAIT_SECONDS:
+                loop.call_later(LOCK_RETRY_SECONDS, self._commit_on_loop, loop, queued_at)
+                return
+            self._fail_on_loop(loop, TimeoutError(
+                "the audit log did not commit in time: nothing was shown"))
+            return
+        try:
+            self._commit_batch_on_loop(loop)
+        finally:
+            if lock is not None:
+                lock.release()
+
+    def _fail_on_loop(self, loop: asyncio.AbstractEventLoop, error: BaseException) -> None:
+        for _, future in self._on_loops.pop(loop, []):
+            if not future.done():
+                future.set_exception(error)
+
+    def _commit_batch_on_loop(self, loop: asyncio.AbstractEventLoop) -> None:
         batch = self._on_loops.pop(loop, [])
         try:
             self._write([entry for entry, _ in batch])

@@ -70,7 +70,7 @@ class Database:
         # them while holding theirs, so drawing from the same pool could leave none.
         self._audit_engine: Engine | None = None
         self._audit_engine_lock = threading.Lock()
-        self.audit_writer = AuditWriter(self._append_committed)
+        self.audit_writer = AuditWriter(self._append_committed, self._write_lock)
 
     @property
     def url(self) -> URL:
