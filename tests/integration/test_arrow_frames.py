@@ -1,6 +1,6 @@
 """The scoring frames read through ADBC are exactly those of the cursor reader (schema,
-dtypes, values) on both backends, and are only read that way when the second
-connection sees what the unit of work sees."""
+dtypes, values) on both backends (SQLite's in a reading process of their own), and are
+only read that way when the second connection sees what the unit of work sees."""
 
 from __future__ import annotations
 
@@ -50,10 +50,11 @@ def assert_same_frames(fast, slow) -> None:
         assert_frame_equal(_sorted(a), _sorted(b), check_exact=True)
 
 
-def postgresql_only(db: Database) -> None:
-    if db.engine.dialect.name == "sqlite":
-        pytest.skip("SQLite is read through its own connection (arrow_frames: two copies "
-                    "of SQLite in one process)")
+@pytest.fixture(autouse=True)
+def small_registers_too(monkeypatch):
+    """SQLite reads over ADBC (in a process of its own) only past SQLITE_MIN_ROWS
+    intelligence items: these registers are tiny."""
+    monkeypatch.setattr(arrow_frames, "SQLITE_MIN_ROWS", 0)
 
 
 def both_readers(db: Database, borough: str | None = None):
@@ -65,7 +66,6 @@ def both_readers(db: Database, borough: str | None = None):
 
 @pytest.mark.parametrize("borough", [None, CAMDEN, HACKNEY, WESTMINSTER])
 def test_adbc_frames_equal_the_cursor_frames(loaded, borough):
-    postgresql_only(loaded)
     fast, slow = both_readers(loaded, borough)
     assert_same_frames(fast, slow)
     assert fast[0]["person_id"].to_list() == slow[0]["person_id"].to_list()  # sorted
@@ -78,7 +78,6 @@ def test_adbc_frames_equal_the_cursor_frames(loaded, borough):
 
 
 def test_adbc_frames_of_an_empty_register(database):
-    postgresql_only(database)
     fast, slow = both_readers(database)
     assert_same_frames(fast, slow)
     assert all(frame.height == 0 for frame in fast)
@@ -100,7 +99,6 @@ def _many_nulls_first(n: int = 3000) -> Bundle:
 
 
 def test_adbc_frames_with_a_long_run_of_nulls_first(database, sha):
-    postgresql_only(database)
     with database.unit_of_work() as uow:
         uow.save_bundle(_many_nulls_first(), source_name="n.csv", sha256=sha)
         uow.commit()
@@ -139,10 +137,27 @@ def test_a_sqlite_reader_keeps_its_own_snapshot(loaded):
         assert_same_frames(fast, slow)
 
 
-def test_sqlite_is_never_read_over_adbc_by_the_package(loaded):
+def test_a_small_sqlite_register_is_read_through_its_own_connection(loaded, monkeypatch):
+    """Starting a reading process costs about a second: not for a small register."""
     if loaded.engine.dialect.name != "sqlite":
-        pytest.skip("SQLite's refusal")
-    with loaded.unit_of_work() as uow:  # writing, nothing changed: the old condition
+        pytest.skip("SQLite's threshold")
+    monkeypatch.setattr(arrow_frames, "SQLITE_MIN_ROWS", 4)  # three intelligence items
+    with loaded.unit_of_work() as uow:
+        assert arrow_frames.scoring_frames(uow.connection) is None
+        assert arrow_frames.scoring_frames(uow.connection, sqlite=True) is not None
+    monkeypatch.setattr(arrow_frames, "SQLITE_MIN_ROWS", 3)
+    with loaded.unit_of_work() as uow:
+        assert arrow_frames.scoring_frames(uow.connection) is not None
+        assert arrow_frames.scoring_frames(uow.connection, sqlite=False) is None
+
+
+def test_the_sqlite_reading_process_failing_leaves_the_cursor_reader(loaded, monkeypatch):
+    if loaded.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's reading process")
+    from gvm.storage import sqlite_reading
+
+    monkeypatch.setattr(sqlite_reading, "TABLES", 5)  # asks for a frame never sent
+    with loaded.unit_of_work() as uow:
         assert arrow_frames.scoring_frames(uow.connection) is None
         assert uow.scoring_frames()[0].height == 3
 
@@ -158,7 +173,6 @@ def test_an_in_memory_sqlite_database_is_read_through_its_own_connection(bundle,
 
 
 def test_the_rescore_reads_over_adbc_and_stores_the_same_scores(loaded, monkeypatch):
-    postgresql_only(loaded)
     used = []
     real = arrow_frames.scoring_frames
 
@@ -182,7 +196,6 @@ def test_the_rescore_reads_over_adbc_and_stores_the_same_scores(loaded, monkeypa
 @pytest.mark.parametrize("borough", [None, CAMDEN, WESTMINSTER])
 def test_big_tables_read_in_row_ranges_on_several_connections(database, sha, monkeypatch,
                                                               borough):
-    postgresql_only(database)
     with database.unit_of_work() as uow:
         uow.save_bundle(_many_nulls_first(), source_name="n.csv", sha256=sha)
         uow.commit()

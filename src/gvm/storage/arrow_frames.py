@@ -31,7 +31,7 @@ import os
 import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -60,6 +60,9 @@ SQLITE_BATCH_ROWS = 65_536
 MAX_WORKERS = 4
 SPLIT_MIN_ROWS = 200_000  # SQLite: rowids spanned
 SPLIT_MIN_BLOCKS = 2_000  # PostgreSQL: 8 KiB pages, about 16 MB
+# SQLite: below this many intelligence items (rowids) the cursor reader is quicker than
+# starting a reading process (about a second).
+SQLITE_MIN_ROWS = 1_000_000
 
 
 def workers() -> int:
@@ -80,38 +83,66 @@ class _Backend:
 
 
 def scoring_frames(conn: Connection, borough: str | None = None, *,
-                   connections: int | None = None, sqlite: bool = False) -> Frames | None:
+                   connections: int | None = None, sqlite: bool | None = None
+                   ) -> Frames | None:
     """(people, offences, intelligence, custody) as columnar.scoring_frames gives them,
     read over ADBC (on up to `connections` at once, default one per core, at most
-    MAX_WORKERS); None when that would not see what `conn`'s transaction sees."""
-    second = backend(conn, borough, sqlite=sqlite)
-    return None if second is None else _read(second, connections or workers())
+    MAX_WORKERS); None when that would not see what `conn`'s transaction sees.
+
+    SQLite (see the module's docstring): in a process of its own (sqlite_reading.py),
+    for a register big enough to repay starting it (SQLITE_MIN_ROWS intelligence items,
+    unless `sqlite` says yes or no)."""
+    n_workers = connections or workers()
+    if conn.dialect.name == "sqlite":
+        from gvm.storage import sqlite_reading
+
+        if sqlite is False or (sqlite is None and not _big(conn)):
+            return None
+        second = _sqlite(conn, borough)
+        if second is None:
+            return None
+        return sqlite_reading.read_in_process(_uri(conn), plan(second, n_workers),
+                                              n_workers)
+    second = backend(conn, borough)
+    return None if second is None else read_parts(second, plan(second, n_workers),
+                                                  n_workers)
 
 
-def backend(conn: Connection, borough: str | None = None, *,
-            sqlite: bool = False) -> _Backend | None:
-    """How to read `conn`'s view over second connections; None if they cannot see it
-    (SQLite: only when asked for, see the module's docstring)."""
+def backend(conn: Connection, borough: str | None = None) -> _Backend | None:
+    """How to read `conn`'s view over second connections; None if they cannot see it.
+    SQLite's second connections are opened in another process (sqlite_reading.py)."""
     if conn.dialect.name == "postgresql":
         return _postgresql(conn, borough)
-    if conn.dialect.name == "sqlite" and sqlite:
+    if conn.dialect.name == "sqlite":
         return _sqlite(conn, borough)
     return None
 
 
-def _read(backend: _Backend, n_workers: int) -> Frames | None:
-    """Every table (the big ones in ranges) over up to `n_workers` connections."""
-    parts: list[tuple[int, Any, dict[str, Any], Table]] = []  # (index, query, layout, table)
+# One query of a plan: (table's index in _TABLES, SQL, parameters).
+Part = tuple[int, str, list[Any]]
+
+
+def plan(backend: _Backend, n_workers: int) -> list[Part]:
+    """Every table's query (the big tables' split in row ranges), compiled."""
+    parts: list[Part] = []
     for index, (table, layout) in enumerate(_TABLES):
         for where in backend.ranges(table, n_workers):
             query = backend.query(table, layout)
-            parts.append((index, query if where is None else query.where(where), layout,
-                          table))
+            compiled = (query if where is None else query.where(where)).compile(
+                dialect=backend.dialect)
+            params = [compiled.params[n] for n in compiled.positiontup or ()]
+            parts.append((index, compiled.string, params))
+    return parts
+
+
+def read_parts(backend: _Backend, parts: list[Part], n_workers: int) -> Frames | None:
+    """The planned queries over up to `n_workers` connections, one lane of parts each;
+    None if a connection could not be opened."""
     # Small tables only: one connection, in this thread, is quicker than opening more.
     lanes = min(n_workers, len(parts)) if len(parts) > len(_TABLES) else 1
-    plan: list[list[int]] = [[] for _ in range(lanes)]
+    lane_parts: list[list[int]] = [[] for _ in range(lanes)]
     for i in range(len(parts)):  # the ranges of a table land on different lanes
-        plan[i % lanes].append(i)
+        lane_parts[i % lanes].append(i)
     done: dict[int, pl.DataFrame] = {}
 
     def run(lane: list[int]) -> bool:
@@ -124,10 +155,9 @@ def _read(backend: _Backend, n_workers: int) -> Frames | None:
             try:
                 backend.start(cursor)
                 for i in lane:
-                    _, query, layout, table = parts[i]
-                    compiled = query.compile(dialect=backend.dialect)
-                    params = tuple(compiled.params[n] for n in compiled.positiontup or ())
-                    cursor.execute(compiled.string, params or None)
+                    index, sql, params = parts[i]
+                    table, layout = _TABLES[index]
+                    cursor.execute(sql, tuple(params) or None)
                     done[i] = _fetch(cursor, backend, table, layout)
             finally:
                 cursor.close()
@@ -136,10 +166,10 @@ def _read(backend: _Backend, n_workers: int) -> Frames | None:
         return True
 
     if lanes == 1:
-        opened = [run(plan[0])]
+        opened = [run(lane_parts[0])]
     else:
         with ThreadPoolExecutor(lanes) as pool:
-            opened = list(pool.map(run, plan))
+            opened = list(pool.map(run, lane_parts))
     if not all(opened):
         return None
     return tuple(  # type: ignore[return-value]
@@ -209,6 +239,17 @@ def _convert_pg(arrow: Any, table: Table, layout: dict[str, Any]) -> pl.DataFram
     return _exact(pl.from_arrow(arrow), layout)  # type: ignore[arg-type]
 
 
+def _big(conn: Connection) -> bool:
+    """Is the register big enough for a reading process to pay for its start?"""
+    high = conn.execute(select(func.max(literal_column("intelligence.rowid")))
+                        .select_from(intelligence)).scalar()
+    return (high or 0) >= SQLITE_MIN_ROWS
+
+
+def _uri(conn: Connection) -> str:
+    return Path(conn.engine.url.database or "").resolve().as_uri() + "?mode=ro"
+
+
 def _sqlite(conn: Connection, borough: str | None) -> _Backend | None:
     database = conn.engine.url.database or ""
     if database in ("", ":memory:") or database.startswith("file:"):
@@ -221,17 +262,6 @@ def _sqlite(conn: Connection, borough: str | None) -> _Backend | None:
     if conn.connection.dbapi_connection.total_changes != conn.info.get(  # type: ignore[union-attr]
             SQLITE_CHANGES_AT_BEGIN):
         return None
-    from adbc_driver_sqlite import dbapi
-
-    uri = Path(database).resolve().as_uri() + "?mode=ro"
-
-    def start(cursor: Any) -> None:
-        # Read-only connections starting at once can find the WAL's read marks busy
-        # for a moment: wait, as gvm's own connections do.
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS:d}")
-        cursor.fetchall()
-        # Larger batches than the driver's 1,024 rows: measured 15-20% less CPU.
-        cursor.adbc_statement.set_options(**{SQLITE_BATCH_OPTION: str(SQLITE_BATCH_ROWS)})
 
     def ranges(table: Table, n: int) -> list[Any]:
         if n == 1 or table not in (offences, intelligence):
@@ -246,9 +276,31 @@ def _sqlite(conn: Connection, borough: str | None) -> _Backend | None:
                      *([rowid < b] if b is not None else []))
                 for a, b in pairwise(bounds)]
 
-    return _Backend(connect=lambda: dbapi.connect(uri), start=start,
-                    query=lambda t, layout: sqlite_query(t, layout, borough),
-                    dialect=conn.dialect, ranges=ranges, convert=_convert_sqlite)
+    return replace(sqlite_backend(_uri(conn)), dialect=conn.dialect, ranges=ranges,
+                   query=lambda t, layout: sqlite_query(t, layout, borough))
+
+
+def sqlite_backend(uri: str) -> _Backend:
+    """What the reading process needs to run a plan: connect, start, convert (the
+    queries arrive compiled)."""
+    def connect() -> Any:
+        from adbc_driver_sqlite import dbapi
+
+        return dbapi.connect(uri)
+
+    def start(cursor: Any) -> None:
+        # Read-only connections starting at once can find the WAL's read marks busy
+        # for a moment: wait, as gvm's own connections do.
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS:d}")
+        cursor.fetchall()
+        # Larger batches than the driver's 1,024 rows: measured 15-20% less CPU.
+        cursor.adbc_statement.set_options(**{SQLITE_BATCH_OPTION: str(SQLITE_BATCH_ROWS)})
+
+    def unplanned(*_: Any) -> Any:
+        raise RuntimeError("the reading process runs a plan made by its caller")
+
+    return _Backend(connect=connect, start=start, query=unplanned, dialect=None,
+                    ranges=unplanned, convert=_convert_sqlite)
 
 
 def sqlite_query(table: Table, layout: dict[str, Any], borough: str | None) -> Any:
