@@ -163,8 +163,8 @@ def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
             lambda: read(columnar.scoring_frames), args.repeat)
         out["adbc_reader"], fast = measure(
             f"ADBC reader ({arrow_frames.workers()} connections)",
-            # sqlite=True: what the package does not do on SQLite (arrow_frames says why);
-            # measured here in a process that only reads the kept database.
+            # sqlite=True: whatever the register's size (the package reads SQLite over
+            # ADBC, in a process of its own, from SQLITE_MIN_ROWS intelligence items).
             lambda: read(lambda conn: arrow_frames.scoring_frames(conn, sqlite=True)),
             args.repeat)
         if fast is None:
