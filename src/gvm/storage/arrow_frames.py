@@ -11,18 +11,19 @@ through its own connection with gvm.storage.columnar):
 - PostgreSQL: the caller's transaction exports its snapshot (`pg_export_snapshot`) and
   every ADBC transaction imports it, so all read the same committed state. Refused once
   the caller has written (an assigned transaction id): its own changes would be missed.
-- SQLite: **not in the package** (only a benchmark asks for it, `sqlite=True`). The
-  ADBC driver carries its own copy of SQLite (3.53 beside Python's 3.40), and two copies
-  of SQLite in one process do not share their bookkeeping of POSIX locks: closing the
-  driver's file releases every lock the process holds on the database, the other copy's
-  included, which SQLite's documentation lists among the ways to corrupt a database
-  (seen here: a re-score's commit failed with "locking protocol"). How it would work:
-  a writing unit of work began IMMEDIATE and holds the write lock, so nothing
-  can commit while it runs and the latest committed state is what it reads; refused if
-  it has changed a row (total_changes moved since its BEGIN). A read-only unit of work
-  (DEFERRED) keeps its own reader: its snapshot is fixed by its first read, SQLite
-  cannot hand it to another connection, and its later reads must agree with this one.
-  An in-memory or URI-named database cannot be opened twice: refused.
+- SQLite: in a reading process of its own (gvm.storage.sqlite_reading), for registers
+  of SQLITE_MIN_ROWS intelligence items or more. The ADBC driver carries its own copy of
+  SQLite (3.53 beside Python's 3.40), and two copies of SQLite in one process do not
+  share their bookkeeping of POSIX locks: closing the driver's file would release every
+  lock the process holds on the database, the other copy's included (seen here, when
+  the driver ran in the server's process: a re-score's commit failed with "locking
+  protocol"). In a process of its own the driver's copy is the only one opening the
+  file. What it sees: a writing unit of work began IMMEDIATE and holds the write lock,
+  so nothing can commit while it runs and the latest committed state is what it reads;
+  refused if it has changed a row (total_changes moved since its BEGIN). A read-only
+  unit of work (DEFERRED) keeps its own reader: its snapshot is fixed by its first read,
+  SQLite cannot hand it to another connection, and its later reads must agree with
+  this one. An in-memory or URI-named database cannot be opened twice: refused.
 """
 
 from __future__ import annotations
