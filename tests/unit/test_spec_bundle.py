@@ -104,26 +104,32 @@ def test_spec_4_the_reference_bundle_is_valid(tmp_path):
                                                                    today=TODAY)
 
 
-# --- Files: all required but aliases.csv ------------------------------------------------
+# --- Files: people.csv required; an absent file holds no rows ---------------------------
 
-@pytest.mark.parametrize("table", REQUIRED)
-def test_spec_4_each_file_but_aliases_is_required(tmp_path, table):
-    """SPEC 4: only aliases.csv is optional; a bundle without any other file is
-    rejected, naming the file."""
+def test_spec_4_people_is_required(tmp_path):
+    """SPEC 4: a bundle is its people first; without people.csv (or the people sheet)
+    it is refused, naming the file."""
     data = tables()
-    del data[table]
+    del data["people"]
     found = problems(write_folder(tmp_path / "b", data))
-    assert (f"{table}.csv", None, None) in [p[:3] for p in found], found
-    assert any("required file is missing" in p[3] for p in found), found
+    assert ("people.csv", None, None) in [p[:3] for p in found], found
+    assert ("sheet people", None, None) in [
+        p[:3] for p in problems(write_book(tmp_path / "b.xlsx", data))]
 
 
-@pytest.mark.parametrize("table", REQUIRED)
-def test_spec_4_each_sheet_but_aliases_is_required_in_a_workbook(tmp_path, table):
-    """SPEC 4: an .xlsx needs the same sheets as a folder needs files."""
+@pytest.mark.parametrize("table", [t for t in REQUIRED if t != "people"] + ["aliases"])
+@pytest.mark.parametrize("xlsx", [False, True])
+def test_spec_4_a_file_left_out_holds_no_rows(tmp_path, table, xlsx):
+    """SPEC 4 marks aliases.csv optional and is silent on the others: a bundle that
+    leaves out a file with nothing in it (no one in custody, say) imports as if it
+    held only its header row (references to what it would have held still fail)."""
     data = tables()
+    if table == "gangs":  # membership items name gangs: a bundle without them has none
+        data["intelligence"] = [r for r in data["intelligence"] if r[4] != "gang_membership"]
     del data[table]
-    found = problems(write_book(tmp_path / "b.xlsx", data))
-    assert (f"sheet {table}", None, None) in [p[:3] for p in found], found
+    path = write_book(tmp_path / "b.xlsx", data) if xlsx else write_folder(tmp_path / "b", data)
+    assert problems(path) == []
+    assert getattr(read_bundle(path, today=TODAY), table) == ()
 
 
 @pytest.mark.parametrize("xlsx", [False, True])

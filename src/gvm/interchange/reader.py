@@ -25,10 +25,11 @@ CHUNK_RECORDS = 50_000
 def read_bundle(path: str | Path, *, today: date | None = None) -> Bundle:
     """The bundle at `path`, validated; raises `BundleError` listing what is wrong.
 
-    `path` is a folder holding people.csv, gangs.csv, offences.csv, intelligence.csv
-    and custody.csv (each required, SPEC 4) and optionally aliases.csv and
+    `path` is a folder holding people.csv (required) and optionally gangs.csv,
+    offences.csv, intelligence.csv, custody.csv and aliases.csv (SPEC 4), and
     gang_relations.csv (rivalries and alliances, beyond SPEC 4), or an .xlsx workbook
-    with sheets of those names. `today` (default: the current date) bounds dates of birth.
+    with sheets of those names (an absent file holds no rows). `today` (default: the
+    current date) bounds dates of birth.
     """
     return _read(_opener(Path(path)), today)
 

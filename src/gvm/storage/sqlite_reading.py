@@ -40,7 +40,7 @@ def read_in_process(uri: str, parts: list[Part], n_workers: int) -> Frames | Non
     reads through its own connection). Its error output is never shown: it may name the
     database's path."""
     plan = json.dumps({"uri": uri, "parts": parts, "workers": n_workers}, default=str)
-    process = subprocess.Popen(  # noqa: S603 - this interpreter, this module, no shell
+    process = subprocess.Popen(  # this interpreter, this module, no shell
         [sys.executable, "-m", "gvm.storage.sqlite_reading"], stdin=subprocess.PIPE,
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     assert process.stdin is not None and process.stdout is not None
