@@ -13,18 +13,16 @@ floor / minimal. bench_service.py loads it beside the minimal app and gvm.
 
 from __future__ import annotations
 
-import argparse
 import json
 from typing import Annotated
 
-import uvicorn
 from fastapi import Depends, FastAPI, Request, Response
+from minimal_app import serve
 from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 
 from gvm.api.app import MAX_BODY_BYTES
 from gvm.api.middleware import SecurityHeaders
 from gvm.api.schemas.people import SearchIn, ViewIn
-from gvm.cli.serve_cmd import UVICORN_OPTIONS
 
 VIEW_BYTES, SEARCH_BYTES = 7_800, 9_500
 
@@ -61,13 +59,5 @@ app.add_middleware(RequestBodyLimitMiddleware, max_body_size=MAX_BODY_BYTES)
 app.add_middleware(SecurityHeaders)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, required=True)
-    args = parser.parse_args()
-    uvicorn.run(app, host=args.host, port=args.port, **UVICORN_OPTIONS)
-
-
 if __name__ == "__main__":
-    main()
+    serve(app, __doc__)

@@ -25,13 +25,14 @@ async def ping() -> dict[str, str]:
     return {"status": "ok"}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+def serve(served: FastAPI, description: str | None) -> None:
+    """Serve `served` as `gvm serve` serves gvm, on --host and --port."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
-    uvicorn.run(app, host=args.host, port=args.port, **UVICORN_OPTIONS)
+    uvicorn.run(served, host=args.host, port=args.port, **UVICORN_OPTIONS)
 
 
 if __name__ == "__main__":
-    main()
+    serve(app, __doc__)
