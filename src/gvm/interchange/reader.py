@@ -5,8 +5,9 @@ or nothing. Any problem rejects the whole bundle with a `BundleError` that names
 from __future__ import annotations
 
 import gc
+import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,8 @@ from gvm.interchange.columnar_check import ColumnChunk
 from gvm.interchange.errors import BundleError, Problem, ProblemLog, TooManyProblems
 from gvm.interchange.fields import Context
 from gvm.interchange.sources import CsvFolder, XlsxWorkbook
-from gvm.interchange.validate import validate_bundle, validate_tables
+from gvm.interchange.streamed import stream_tables
+from gvm.interchange.validate import validate_bundle
 
 Opener = Callable[[ProblemLog], CsvFolder | XlsxWorkbook]
 CHUNK_RECORDS = 50_000
@@ -88,12 +90,17 @@ class BundleStream:
         stream.counts(), stream.person_ids
 
     Validation, its problems and their order are exactly those of `read_bundle`, which
-    reads the same tables in the same order. Once a problem is found no further chunk is
-    yielded (reading goes on, to report every problem up to the limit); the writer must
-    therefore write inside one transaction and let the `BundleError` roll it back.
+    reads the same tables in the same order, but memory does not grow with the file (see
+    `streamed`): what a row is compared with among earlier rows (duplicate keys, the rows
+    of an event) is judged when its table ends, so chunks holding a repeated key may
+    have been yielded by then. Once a problem is found no further chunk is yielded
+    (reading goes on, to report every problem up to the limit); the writer must
+    therefore write inside one transaction and let the `BundleError` roll it back, and
+    must let a repeated key pass (or fail) without ending the stream early.
     Tables come in the order people, gangs, aliases, offences, intelligence, custody,
     gang_relations: what a record refers to is always yielded before it. A chunk is a
-    list of domain records or (`columnar`, for intelligence) a `ColumnChunk`.
+    list of domain records or (`columnar`, for intelligence) a `ColumnChunk`. Spills
+    go to a temporary folder, removed when the iteration ends.
     """
 
     def __init__(self, path: str | Path, *, today: date | None = None,
@@ -109,9 +116,11 @@ class BundleStream:
         log = ProblemLog()
         ctx = Context(log, self._today or date.today())
         size = self._chunk
-        with _opened(self._open, log) as source:
-            parts = size if self._columnar else None
-            for table, records in validate_tables(source, ctx, parts=parts):
+        with (tempfile.TemporaryDirectory(prefix="gvm-import-") as spill,
+              _opened(self._open, log) as source,
+              closing(stream_tables(source, ctx, Path(spill), size=size,
+                                    columnar=self._columnar)) as tables):
+            for table, records in tables:
                 n = 0
                 chunk: list[Any] = []
                 append = chunk.append
@@ -135,9 +144,10 @@ class BundleStream:
                 if chunk and not log:
                     yield table, chunk
                 self._counts[table] = n
+            if not log:
+                self.person_ids = ctx.known.in_file_order()
         if log:
             raise log.error()
-        self.person_ids = tuple(ctx.people)
 
     def counts(self) -> dict[str, int]:
         """Records per table, as `Bundle.counts` gives them (after a complete read)."""

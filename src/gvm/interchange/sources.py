@@ -33,9 +33,11 @@ class Table:
     """One table of a bundle. `complete` turns False when the table could not be read to
     the end (or at all), so that references to it are not judged against a partial list."""
 
-    def __init__(self, label: str, rows: Rows | None = None, *, complete: bool = True) -> None:
+    def __init__(self, label: str, rows: Rows | None = None, *, complete: bool = True,
+                 size: int = 0) -> None:
         self.label = label
         self.complete = complete
+        self.size = size  # bytes of the file, when known (sizes a streamed read's spills)
         self._rows = rows
 
     def __iter__(self) -> Rows:
@@ -89,7 +91,7 @@ class CsvFolder:
         if path.is_symlink() or not path.is_file():
             self.log.add(label, None, None, "is not a regular file")
             return Table(label, complete=False)
-        result = Table(label)
+        result = Table(label, size=path.stat().st_size)
         result._rows = self._rows(path, table, result)
         return result
 
