@@ -127,3 +127,31 @@ def test_a_repeated_key_is_a_bundle_error_on_a_first_and_a_later_import(
         _import(database, write_bundle(bundle, tmp_path / "valid"))
     else:
         raise AssertionError("the second import did not run")
+
+
+def test_read_in_a_process_of_its_own_stores_the_same(database, bundle, sha, tmp_path, count):
+    """The chunks of a reading process (columns of stored values) store what the
+    records do (saving the whole bundle on top changes nothing); its BundleError after
+    chunks were written still leaves nothing."""
+    folder = write_bundle(bundle, tmp_path / "b")
+    with (folder / "custody.csv").open("a", encoding="utf-8") as f:
+        f.write("P9,2024-01-01,\n")
+    with pytest.raises(BundleError) as e, database.unit_of_work() as uow:
+        uow.save_bundle_chunks(BundleStream(folder, chunk_records=2, process=True),
+                               source_name="b", sha256=sha)
+    assert str(e.value) == ("custody.csv row 4, column person_id: unknown person_id "
+                            "(expected a person_id from people.csv)")
+    assert all(count(database, t) == 0 for t in DATA)
+    folder = write_bundle(bundle, tmp_path / "c")
+    with database.unit_of_work() as uow:
+        stored = uow.save_bundle_chunks(BundleStream(folder, chunk_records=2, process=True),
+                                        source_name="c", sha256=sha)
+        uow.commit()
+    assert {t: c["new"] for t, c in stored.items()} == {
+        "gangs": 2, "people": 3, "aliases": 2, "offences": 4, "intelligence": 3, "custody": 2}
+    snapshot = {t: _rows(database, t) for t in DATA}
+    with database.unit_of_work() as uow:
+        again = uow.save_bundle(read_bundle(folder), source_name="c", sha256=sha)
+        uow.commit()
+    assert all(c["unchanged"] == c["received"] for c in again.values())
+    assert {t: _rows(database, t) for t in DATA} == snapshot

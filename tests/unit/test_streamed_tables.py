@@ -252,3 +252,41 @@ def test_person_ids_are_looked_up_exactly(tmp_path: Path) -> None:
     assert ids.resolve(["P1", "P", "P100", "P1\x00", "P1 ", "Ï5", "I5", "P2", "P3", ""]) == {
         "P1": "P1", "Ï5": "Ï5", "P2": "P2"}
     assert ids.in_file_order() == ("P1", "P10", "Ï5", "P2")
+
+
+def _children() -> list[str]:
+    return [pid for task in Path("/proc/self/task").iterdir()
+            for pid in (task / "children").read_text().split()]
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(spec=bundles(), part=st.integers(1, 6))
+def test_a_reading_process_gives_what_reading_in_process_does(spec: dict[str, Any],
+                                                              part: int) -> None:
+    """Read in a process of its own, every chunk comes as columns of stored values:
+    the same values, or the same BundleError, and the process is gone afterwards."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        write(folder, spec)
+        expected = _outcome(lambda: whole(folder))
+        stream = BundleStream(folder, today=TODAY, chunk_records=part, process=True)
+        assert _outcome(lambda: _stored(stream)) == expected
+        if expected[0] == "ok":
+            in_process = BundleStream(folder, today=TODAY, process=False)
+            list(in_process)
+            assert (stream.counts(), stream.person_ids) == (in_process.counts(),
+                                                            in_process.person_ids)
+    assert not _children()
+
+
+def test_a_reading_process_stops_when_the_importer_does(tmp_path: Path) -> None:
+    people = _people(40)
+    spec = {"tables": {"people": people}, "extras": {"people": set()},
+            "blank": {"people": set()}, "bom": None, "truncated": None}
+    write(tmp_path, spec)
+    chunks = iter(BundleStream(tmp_path, today=TODAY, chunk_records=5, process=True))
+    table, chunk = next(chunks)
+    assert (table, len(chunk), chunk.columns[0][:2]) == ("people", 5, ["P0", "P1"])
+    assert _children()
+    chunks.close()  # type: ignore[attr-defined]
+    assert not _children()

@@ -16,8 +16,8 @@ from gvm.domain.model import Bundle
 from gvm.interchange.columnar_check import ColumnChunk
 from gvm.interchange.errors import BundleError, Problem, ProblemLog, TooManyProblems
 from gvm.interchange.fields import Context
+from gvm.interchange.reading_process import PROCESS_BYTES, bundle_bytes, read_in_process
 from gvm.interchange.sources import CsvFolder, XlsxWorkbook
-from gvm.interchange.streamed import stream_tables
 from gvm.interchange.validate import validate_bundle
 
 Opener = Callable[[ProblemLog], CsvFolder | XlsxWorkbook]
@@ -101,18 +101,44 @@ class BundleStream:
     gang_relations: what a record refers to is always yielded before it. A chunk is a
     list of domain records or (`columnar`, for intelligence) a `ColumnChunk`. Spills
     go to a temporary folder, removed when the iteration ends.
+
+    With `process` (by default, for a bundle of `PROCESS_BYTES` or more) the reading
+    and validating run in a process of their own, while the caller writes what came
+    before; every chunk is then a `ColumnChunk` (see `reading_process`).
     """
 
     def __init__(self, path: str | Path, *, today: date | None = None,
-                 chunk_records: int = CHUNK_RECORDS, columnar: bool = True) -> None:
-        self._open = _opener(Path(path))
+                 chunk_records: int = CHUNK_RECORDS, columnar: bool = True,
+                 process: bool | None = None) -> None:
+        self._path = Path(path)
+        self._open = _opener(self._path)
         self._today = today
         self._chunk = chunk_records
         self._columnar = columnar  # False: every row through the row-by-row validators
+        self._process = process  # None: a process of its own for a large bundle
         self._counts: dict[str, int] = {}
         self.person_ids: tuple[str, ...] = ()
 
-    def __iter__(self) -> Iterator[tuple[str, list[Any]]]:
+    def __iter__(self) -> Iterator[tuple[str, Any]]:
+        process = self._process
+        if process is None:
+            process = bundle_bytes(self._path) >= PROCESS_BYTES
+        if not process:
+            return self._read()
+        options = {"today": self._today or date.today(), "chunk_records": self._chunk,
+                   "columnar": self._columnar}
+        return read_in_process(self._path, options, self._done)
+
+    def _done(self, counts: dict[str, int], person_ids: tuple[str, ...]) -> None:
+        self._counts, self.person_ids = counts, person_ids
+
+    def table_counts(self) -> dict[str, int]:
+        """Records per table read, as read (see `counts`)."""
+        return dict(self._counts)
+
+    def _read(self) -> Iterator[tuple[str, Any]]:
+        from gvm.interchange.streamed import stream_tables  # numpy and Polars: when used
+
         log = ProblemLog()
         ctx = Context(log, self._today or date.today())
         size = self._chunk

@@ -113,6 +113,8 @@ class CsvFolder:
                     return
                 width = len(header)
                 pick = itemgetter(*idx)
+                as_is = idx == list(range(width))  # the columns, in order, and no others
+                strip = str.strip
                 for n, rec in enumerate(reader, start=2):
                     if len(rec) != width:
                         if not rec:
@@ -126,7 +128,7 @@ class CsvFolder:
                             rec = rec[:width]
                         else:
                             rec = rec + [""] * (width - len(rec))
-                    vals = [v.strip() for v in pick(rec)]
+                    vals = list(map(strip, rec if as_is else pick(rec)))
                     if any(vals):
                         yield n, vals
         except UnicodeDecodeError:

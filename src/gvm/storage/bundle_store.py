@@ -58,10 +58,12 @@ class _Spec:
 
     def values(self, records: Sequence[Any], now: datetime) -> list[Sequence[Any]]:
         """The chunk column by column, as stored (C-level passes, no per-row Python)."""
-        if type(records) is ColumnChunk:  # already stored values
-            if records.fields != self.fields:
+        if type(records) is ColumnChunk:  # already stored values, by field name
+            if sorted(records.fields) != sorted(self.fields):
                 raise ValueError(f"{self.table.name}: columns {records.fields} do not match")
-            return [*records.columns, *([now] * len(records) for _ in self.stamped)]
+            by_name = dict(zip(records.fields, records.columns, strict=True))
+            return [*(by_name[name] for name in self.fields),
+                    *([now] * len(records) for _ in self.stamped)]
         columns: list[Sequence[Any]] = []
         for name in self.fields:
             column = list(map(attrgetter(name), records))
