@@ -26,8 +26,8 @@ import polars as pl
 import pyarrow as pa
 
 ROW = "row"
-BUCKET_BYTES = 16 << 20  # of the source file per bucket
-MAX_BUCKETS = 256  # open files
+BUCKET_BYTES = 4 << 20  # of the source file per bucket (about 60,000 rows of intelligence)
+MAX_BUCKETS = 400  # open files, one a bucket, while a table is read
 _FLUSH = 50_000  # records gathered before they go to disk
 
 Deferred = tuple[int, str, str]  # row, column, message
