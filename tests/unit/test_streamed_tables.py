@@ -290,3 +290,31 @@ def test_a_reading_process_stops_when_the_importer_does(tmp_path: Path) -> None:
     assert _children()
     chunks.close()  # type: ignore[attr-defined]
     assert not _children()
+
+
+def test_clean_parts_of_people_and_offences_go_as_columns(tmp_path: Path) -> None:
+    people = _people(6)
+    people[5][4] = "m"  # to be stored as M: the row-by-row validator's part
+    offences = [[f"E{i // 2}", "2023-01-01", "8N", f"P{i % 2}", "suspect", "charged"]
+                for i in range(6)]
+    offences[1][5] = ""  # a suspect's row without an outcome: its part is judged by rows
+    spec = {"tables": {"people": people, "offences": offences},
+            "extras": {"people": set(), "offences": set()},
+            "blank": {"people": set(), "offences": set()}, "bom": None, "truncated": None}
+    write(tmp_path, spec)
+    kinds = []
+    with pytest.raises(BundleError):
+        for t, c in BundleStream(tmp_path, today=TODAY, chunk_records=4):
+            kinds.append((t, type(c).__name__, len(c)))
+    assert kinds == [("people", "ColumnChunk", 4), ("people", "list", 2)]
+    assert _errors(tmp_path, part=4) == [
+        "offences.csv row 3, column outcome: a suspect's row needs an outcome: arrested, "
+        "charged, convicted, no_further_action or acquitted"]
+    offences[1][5] = "convicted"
+    write(tmp_path, spec)
+    kinds = [(t, type(c).__name__, len(c))
+             for t, c in BundleStream(tmp_path, today=TODAY, chunk_records=4)
+             if t in ("people", "offences")]
+    assert kinds == [("people", "ColumnChunk", 4), ("people", "list", 2),
+                     ("offences", "ColumnChunk", 4), ("offences", "ColumnChunk", 2)]
+    assert _stored(BundleStream(tmp_path, today=TODAY, chunk_records=4)) == whole(tmp_path)

@@ -15,6 +15,7 @@ the row-by-row rules judge them. Duplicate intel_ids are left to the ledger eith
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from operator import itemgetter
 from typing import Any
 
@@ -44,7 +45,7 @@ _SOURCE_GRADES = frozenset(m.value for m in SourceGrade)
 _INTEL_GRADES = frozenset(m.value for m in IntelGrade)
 _HANDLING = frozenset(m.value for m in HandlingCode)
 _MEMBERSHIP = IntelCategory.GANG_MEMBERSHIP.value
-_VALUES = itemgetter(1)  # of a (row number, values) pair
+VALUES = itemgetter(1)  # of a (row number, values) pair
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,9 +60,19 @@ class ColumnChunk:
         return len(self.columns[0]) if self.columns else 0
 
 
-def _ids_plain(values: tuple[str, ...]) -> bool:
+def ids_plain(values: tuple[str, ...]) -> bool:
     """Every id present, short enough and free of control characters."""
     return all(values) and max(map(len, values)) <= MAX_ID and not has_control("".join(values))
+
+
+def dates_plain(texts: tuple[str, ...], ctx: Context, latest: date | None = None) -> bool:
+    """Every text a date `Dates.parse` takes, from EARLIEST (to `latest`)."""
+    cache, parse = ctx.dates.cache, ctx.dates.parse
+    for text in set(texts):
+        day = cache.get(text) or parse(text)
+        if day is None or day < EARLIEST or (latest is not None and day > latest):
+            return False
+    return True
 
 
 def clean_intelligence(part: list[tuple[int, list[str]]], ctx: Context, seen: Seen[str]
@@ -71,16 +82,13 @@ def clean_intelligence(part: list[tuple[int, list[str]]], ctx: Context, seen: Se
     ends, takes the part's ids only when it is clean). `ctx.people` must hold the
     part's known person ids."""
     (iids, days, pids, gang_ids, categories, sids, source_types, source_grades,
-     intel_grades, handling, summaries) = zip(*map(_VALUES, part), strict=True)
-    if not (_ids_plain(iids) and _ids_plain(sids)):
+     intel_grades, handling, summaries) = zip(*map(VALUES, part), strict=True)
+    if not (ids_plain(iids) and ids_plain(sids)):
         return None
     if not all(map(ctx.people.__contains__, pids)):
         return None
-    cache, parse = ctx.dates.cache, ctx.dates.parse
-    for text in set(days):
-        day = cache.get(text) or parse(text)
-        if day is None or day < EARLIEST:
-            return None
+    if not dates_plain(days, ctx):
+        return None
     if not (_CATEGORIES.issuperset(categories) and _SOURCE_TYPES.issuperset(source_types)
             and _SOURCE_GRADES.issuperset(source_grades)
             and _INTEL_GRADES.issuperset(intel_grades) and _HANDLING.issuperset(handling)):

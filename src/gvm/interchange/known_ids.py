@@ -39,6 +39,11 @@ class KnownIds:
         if len(self._pending) >= _RUN:
             self._pack()
 
+    def extend(self, ids: Iterable[str]) -> None:
+        self._pending.extend(ids)
+        if len(self._pending) >= _RUN:
+            self._pack()
+
     def _pack(self) -> None:
         if self._pending:
             # ids never hold line breaks (control characters make an id invalid)

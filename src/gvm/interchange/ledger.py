@@ -154,13 +154,13 @@ class EventLedger(KeyLedger):
 
     def __init__(self, folder: Path, *, buckets: int) -> None:
         super().__init__(folder, "events", ("event_id", "date", "code", "person_id"),
-                         (pl.String, pl.Date, pl.String, pl.String), buckets=buckets,
+                         (pl.String, pl.String, pl.String, pl.String), buckets=buckets,
                          column="event_id", message="")
         self.bucket_by = ("event_id",)  # an event's rows must meet in one bucket
 
     def __setitem__(self, key: Any, event: Any) -> None:
-        day, code, row, pid = event
-        super().__setitem__((key, day, code, pid), row)
+        day, code, row, pid = event  # the date as ISO text, as a clean part gives it
+        super().__setitem__((key, day.isoformat(), code, pid), row)
 
     def _judge(self, frame: pl.DataFrame, limit: int) -> list[Deferred]:
         event = "event_id"

@@ -99,7 +99,8 @@ class BundleStream:
     must let a repeated key pass (or fail) without ending the stream early.
     Tables come in the order people, gangs, aliases, offences, intelligence, custody,
     gang_relations: what a record refers to is always yielded before it. A chunk is a
-    list of domain records or (`columnar`, for intelligence) a `ColumnChunk`. Spills
+    list of domain records or (`columnar`, for a plainly valid part of people, offences or
+    intelligence) a `ColumnChunk`. Spills
     go to a temporary folder, removed when the iteration ends.
 
     With `process` (by default, for a bundle of `PROCESS_BYTES` or more) the reading

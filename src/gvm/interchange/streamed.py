@@ -9,9 +9,10 @@ earlier rows is kept elsewhere:
 - the person ids that later tables refer to: one compact array (`known_ids`), looked up
   once per part.
 
-A table that refers to people is read in parts of `size` rows; a part of intelligence
-that is plainly valid goes on as columns (`columnar_check`). Problems the reader logs
-while a part is gathered (a malformed record...) are held and replayed at their place.
+Tables are read in parts of `size` rows; a part of people, offences or intelligence
+that is plainly valid goes on as columns (`columnar_check`, `columnar_tables`).
+Problems the reader logs while a part is gathered (a malformed record...) are held and
+replayed at their place.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import Any
 import polars as pl
 
 from gvm.interchange.columnar_check import ColumnChunk, clean_intelligence
+from gvm.interchange.columnar_tables import clean_offences, clean_people
 from gvm.interchange.errors import Problem, ProblemLog, TooManyProblems
 from gvm.interchange.events import iter_intelligence, iter_offences
 from gvm.interchange.fields import Context
@@ -47,8 +49,9 @@ _ID = (pl.String,)
 def stream_tables(source: BundleSource, ctx: Context, folder: Path, *, size: int,
                   columnar: bool = True) -> Iterator[tuple[str, Iterator[Any]]]:
     """Each table of `source` in turn, as `validate.validate_tables` gives them (a
-    plainly valid part of intelligence as a `ColumnChunk` when `columnar`). `folder`
-    holds the ledgers meanwhile; `ctx.known` (the person ids) stays usable after."""
+    plainly valid part of people, offences or intelligence as a `ColumnChunk` when
+    `columnar`). `folder` holds the ledgers meanwhile; `ctx.known` (the person ids)
+    stays usable after."""
     with ExitStack() as stack:
         def ledger(made: KeyLedger) -> KeyLedger:
             stack.callback(made.close)
@@ -63,8 +66,9 @@ def stream_tables(source: BundleSource, ctx: Context, folder: Path, *, size: int
         first = ledger(KeyLedger(folder, "people", ("person_id",), _ID,
                                  buckets=bucket_count(people.size), column="person_id",
                                  message="duplicate person_id (already used at row {first})"))
-        yield "people", _judged(ctx.log, people.label, first, True,
-                                iter_people(people, ctx, first=first))
+        clean = (lambda part: clean_people(part, ctx, first, known)) if columnar else None
+        yield "people", _judged(ctx.log, people.label, first, True, _in_parts(
+            people, ctx, size, None, lambda t: iter_people(t, ctx, first=first), clean))
         known.finish()
         ctx.people = {}
         ctx.people_known = people.complete
@@ -84,8 +88,9 @@ def stream_tables(source: BundleSource, ctx: Context, folder: Path, *, size: int
 
         offences = source.table("offences")
         events = ledger(EventLedger(folder, buckets=bucket_count(offences.size)))
+        clean = (lambda part: clean_offences(part, ctx, events)) if columnar else None
         yield "offences", _judged(ctx.log, offences.label, events, False, _in_parts(
-            offences, ctx, size, 3, lambda t: iter_offences(t, ctx, events=events)))
+            offences, ctx, size, 3, lambda t: iter_offences(t, ctx, events=events), clean))
 
         intelligence = source.table("intelligence")
         intel = ledger(KeyLedger(folder, "intelligence", ("intel_id",), _ID,
@@ -108,12 +113,13 @@ def stream_tables(source: BundleSource, ctx: Context, folder: Path, *, size: int
         yield "gang_relations", iter_gang_relations(source.table("gang_relations"), ctx)
 
 
-def _in_parts(table: Table, ctx: Context, size: int, person: int,
+def _in_parts(table: Table, ctx: Context, size: int, person: int | None,
               validate: Callable[[Table], Iterator[Any]],
               clean: Callable[[Part], ColumnChunk | None] | None = None) -> Iterator[Any]:
     """The table's valid records, read `size` rows at a time; `person` is the position
-    of the person_id among a row's values. `clean(part)`, when given, may take a whole
-    part at once (a ColumnChunk) if it has no doubt about any of its rows."""
+    of the person_id among a row's values (None: the table refers to no one).
+    `clean(part)`, when given, may take a whole part at once (a ColumnChunk) if it has
+    no doubt about any of its rows."""
     log, label, known = ctx.log, table.label, ctx.known
     rows = iter(table)
     while True:
@@ -128,7 +134,8 @@ def _in_parts(table: Table, ctx: Context, size: int, person: int,
             log.held = None
         if not part and not held:
             return
-        ctx.people = known.resolve({values[person] for _, values in part})
+        if person is not None:
+            ctx.people = known.resolve({values[person] for _, values in part})
         chunk = None if held or log or clean is None else clean(part)
         if chunk is not None:
             yield chunk
