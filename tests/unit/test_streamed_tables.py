@@ -248,10 +248,21 @@ def test_person_ids_are_looked_up_exactly(tmp_path: Path) -> None:
     ids = known_ids.KnownIds(tmp_path / "order.txt")
     for pid in ["P1", "P10", "Ï5", "P2"]:
         ids[pid] = pid
+    ids.extend(["Q\u2028R"])  # a line separator, yet no control character
     ids.finish()
-    assert ids.resolve(["P1", "P", "P100", "P1\x00", "P1 ", "Ï5", "I5", "P2", "P3", ""]) == {
-        "P1": "P1", "Ï5": "Ï5", "P2": "P2"}
-    assert ids.in_file_order() == ("P1", "P10", "Ï5", "P2")
+    assert ids.resolve(["P1", "P", "P100", "P1\x00", "P1 ", "Ï5", "I5", "P2", "P3", "",
+                        "Q\u2028R", "Q"]) == {"P1": "P1", "Ï5": "Ï5", "P2": "P2",
+                                             "Q\u2028R": "Q\u2028R"}
+    assert ids.in_file_order() == "P1\nP10\nÏ5\nP2\nQ\u2028R\n"
+    people = [["P1", "Khan", "", "1990-01-01", "M", "", "E09000001"],
+              ["Q\u2028R", "Khan", "", "1990-01-01", "M", "", "E09000001"]]
+    spec = {"tables": {"people": people}, "extras": {"people": set()},
+            "blank": {"people": set()}, "bom": None, "truncated": None}
+    write(tmp_path, spec)
+    for process in (False, True):
+        stream = BundleStream(tmp_path, today=TODAY, process=process)
+        list(stream)
+        assert stream.person_ids == ("P1", "Q\u2028R")
 
 
 def _children() -> list[str]:

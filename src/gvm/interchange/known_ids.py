@@ -79,11 +79,12 @@ class KnownIds:
         hits = ids[at] == wanted
         return {v: v for (v, _), hit in zip(candidates, hits.tolist(), strict=True) if hit}
 
-    def in_file_order(self) -> tuple[str, ...]:
-        """Every id added, in the order added (after `finish`)."""
+    def in_file_order(self) -> str:
+        """Every id added, in the order added, each followed by a line break (after
+        `finish`): one string, a tenth of the memory of as many strings."""
         with self._order_file.open(encoding="utf-8", errors="surrogatepass",
                                    newline="\n") as f:
-            return tuple(line[:-1] for line in f)
+            return f.read()
 
     def close(self) -> None:
         if not self._order.closed:

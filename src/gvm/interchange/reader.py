@@ -118,7 +118,7 @@ class BundleStream:
         self._columnar = columnar  # False: every row through the row-by-row validators
         self._process = process  # None: a process of its own for a large bundle
         self._counts: dict[str, int] = {}
-        self.person_ids: tuple[str, ...] = ()
+        self._person_ids = ""  # each followed by a line feed (see `known_ids`)
 
     def __iter__(self) -> Iterator[tuple[str, Any]]:
         process = self._process
@@ -130,8 +130,19 @@ class BundleStream:
                    "columnar": self._columnar}
         return read_in_process(self._path, options, self._done)
 
-    def _done(self, counts: dict[str, int], person_ids: tuple[str, ...]) -> None:
-        self._counts, self.person_ids = counts, person_ids
+    def _done(self, counts: dict[str, int], person_ids: str) -> None:
+        self._counts, self._person_ids = counts, person_ids
+
+    @property
+    def person_ids(self) -> tuple[str, ...]:
+        """Every person id of the bundle, in file order (after a complete read). Only a
+        line feed separates them: an id may hold other line separators (U+2028)."""
+        return tuple(self._person_ids.split("\n")[:-1])
+
+    def person_ids_text(self) -> str:
+        """The same, each followed by a line feed: one string (a reading process sends
+        this rather than a million strings)."""
+        return self._person_ids
 
     def table_counts(self) -> dict[str, int]:
         """Records per table read, as read (see `counts`)."""
@@ -172,7 +183,7 @@ class BundleStream:
                     yield table, chunk
                 self._counts[table] = n
             if not log:
-                self.person_ids = ctx.known.in_file_order()
+                self._person_ids = ctx.known.in_file_order()
         if log:
             raise log.error()
 

@@ -128,7 +128,7 @@ def read_and_send(start: dict[str, Any]) -> None:
         except BundleError as e:
             sending.send(("problems", e.problems, e.truncated))
             return
-        sending.send(("done", stream.table_counts(), stream.person_ids))
+        sending.send(("done", stream.table_counts(), stream.person_ids_text()))
     except (BrokenPipeError, ConnectionResetError):
         pass  # the importer stopped reading
     except Exception as e:  # handed to the importer, which raises it
