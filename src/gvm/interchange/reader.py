@@ -100,8 +100,8 @@ class BundleStream:
     Tables come in the order people, gangs, aliases, offences, intelligence, custody,
     gang_relations: what a record refers to is always yielded before it. A chunk is a
     list of domain records or (`columnar`, for a plainly valid part of people, offences or
-    intelligence) a `ColumnChunk`. Spills
-    go to a temporary folder, removed when the iteration ends.
+    intelligence) a `ColumnChunk`. Spills go to a temporary folder, removed when the
+    iteration ends.
 
     With `process` (by default, for a bundle of `PROCESS_BYTES` or more) the reading
     and validating run in a process of their own, while the caller writes what came
