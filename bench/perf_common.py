@@ -17,7 +17,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, date, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -95,18 +95,24 @@ class Load:
 
     def __enter__(self) -> Load:
         self._busy, self._own, self._wall = busy_seconds(), _own_cpu(), time.perf_counter()
+        self._children = _children_cpu()
         return self
 
     def __exit__(self, *exc: object) -> None:
         wall = time.perf_counter() - self._wall
         other = (busy_seconds() - self._busy) - (_own_cpu() - self._own)
         self.other = max(0.0, other / (wall * (os.cpu_count() or 1)))
+        self.children_cpu = _children_cpu() - self._children  # ended children only
+
+
+def _children_cpu() -> float:
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return children.ru_utime + children.ru_stime
 
 
 def _own_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime + children.ru_utime + children.ru_stime
+    return usage.ru_utime + usage.ru_stime + _children_cpu()
 
 
 def peak_rss_mb() -> float:
@@ -141,9 +147,18 @@ def write_result(name: str, result: dict[str, Any]) -> Path:
     return path
 
 
+def _children() -> list[str]:
+    pids: list[str] = []
+    for task in Path("/proc/self/task").iterdir():
+        with suppress(OSError):
+            pids.extend((task / "children").read_text().split())
+    return pids
+
+
 class PeakMemory:
-    """The most resident memory this process held while a block ran, sampled every
-    millisecond from /proc/self/statm; `extra` is that peak less the memory before."""
+    """The most resident memory this process and its children held together while a
+    block ran, sampled every millisecond from /proc/*/statm; `extra` is that peak less
+    the memory before."""
 
     def __enter__(self) -> PeakMemory:
         import threading
@@ -156,7 +171,13 @@ class PeakMemory:
         return self
 
     def _rss(self) -> int:
-        return int(Path("/proc/self/statm").read_text().split()[1]) * self._page
+        """This process's resident memory and its children's (the import's reading
+        process), added up."""
+        total = 0
+        for pid in ("self", *_children()):
+            with suppress(OSError, IndexError, ValueError):  # a child that has just ended
+                total += int(Path(f"/proc/{pid}/statm").read_text().split()[1])
+        return total * self._page
 
     def _sample(self) -> None:
         while not self._stop.wait(0.001):

@@ -95,3 +95,63 @@ def test_small_chunks_store_the_same(database, bundle, sha, tmp_path: Path):
         assert uow.list_people() == list(bundle.people)
         assert uow.person_records("P1").intelligence == tuple(
             i for i in bundle.intelligence if i.person_id == "P1")
+
+
+@pytest.mark.parametrize("table, line, message", [
+    ("intelligence.csv", "I1,2023-09-01,P1,,at_risk,S9,police,1,A,P,again\n",
+     "intelligence.csv row 5, column intel_id: duplicate intel_id (already used at row 2)"),
+    ("offences.csv", "E1,2024-01-10,8N,P1,witness,\n",
+     "offences.csv row 6, column person_id: this person already has a row for this event "
+     "(event_id and person_id together must be unique; event first at row 2)"),
+    ("custody.csv", "P2,2024-01-01,2024-02-01\n",
+     "custody.csv row 4, column start_date: duplicate custody period (the same person_id "
+     "and start_date as row 2)"),
+])
+def test_a_repeated_key_is_a_bundle_error_on_a_first_and_a_later_import(
+        database, bundle, tmp_path, count, table, line, message):
+    """A repeated key is judged when its table ends, after its chunks were written:
+    PostgreSQL's COPY into the empty table refuses it first (and an upsert would merge
+    it), yet the import reports the bundle's problem and writes nothing."""
+    folder = write_bundle(bundle, tmp_path / "b")
+    with (folder / table).open("a", encoding="utf-8") as f:
+        f.write(line)
+    for _ in range(2):  # into empty tables (COPY), then on top of the valid bundle
+        with pytest.raises(BundleError) as e:
+            _import(database, folder)
+        assert str(e.value) == message
+        if count(database, "people"):
+            assert count(database, "imports") == 1
+            break
+        assert all(count(database, t) == 0 for t in DATA)
+        assert count(database, "imports") == 0
+        _import(database, write_bundle(bundle, tmp_path / "valid"))
+    else:
+        raise AssertionError("the second import did not run")
+
+
+def test_read_in_a_process_of_its_own_stores_the_same(database, bundle, sha, tmp_path, count):
+    """The chunks of a reading process (columns of stored values) store what the
+    records do (saving the whole bundle on top changes nothing); its BundleError after
+    chunks were written still leaves nothing."""
+    folder = write_bundle(bundle, tmp_path / "b")
+    with (folder / "custody.csv").open("a", encoding="utf-8") as f:
+        f.write("P9,2024-01-01,\n")
+    with pytest.raises(BundleError) as e, database.unit_of_work() as uow:
+        uow.save_bundle_chunks(BundleStream(folder, chunk_records=2, process=True),
+                               source_name="b", sha256=sha)
+    assert str(e.value) == ("custody.csv row 4, column person_id: unknown person_id "
+                            "(expected a person_id from people.csv)")
+    assert all(count(database, t) == 0 for t in DATA)
+    folder = write_bundle(bundle, tmp_path / "c")
+    with database.unit_of_work() as uow:
+        stored = uow.save_bundle_chunks(BundleStream(folder, chunk_records=2, process=True),
+                                        source_name="c", sha256=sha)
+        uow.commit()
+    assert {t: c["new"] for t, c in stored.items()} == {
+        "gangs": 2, "people": 3, "aliases": 2, "offences": 4, "intelligence": 3, "custody": 2}
+    snapshot = {t: _rows(database, t) for t in DATA}
+    with database.unit_of_work() as uow:
+        again = uow.save_bundle(read_bundle(folder), source_name="c", sha256=sha)
+        uow.commit()
+    assert all(c["unchanged"] == c["received"] for c in again.values())
+    assert {t: _rows(database, t) for t in DATA} == snapshot

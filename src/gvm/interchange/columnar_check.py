@@ -8,15 +8,14 @@ bad value, a spelling to canonicalise, a problem from the reader) goes through
 The check accepts only what `iter_intelligence` accepts, and stores the same values:
 enumerations and codes only in their canonical spelling (so the text is the stored
 value), dates only when `Dates.parse` takes them, and ids, references and duplicates as
-the row-by-row rules judge them. It leaves the same state behind (the intel_ids seen
-and their rows), so later parts are judged the same way whichever path earlier ones took.
+the row-by-row rules judge them. Duplicate intel_ids are left to the ledger either way
+(see `streamed`), which is given the same ids and rows whichever path a part took.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import islice
+from datetime import date
 from operator import itemgetter
 from typing import Any
 
@@ -24,20 +23,18 @@ from gvm.domain.model import (
     HandlingCode,
     IntelCategory,
     IntelGrade,
-    Intelligence,
     SourceGrade,
     SourceType,
 )
-from gvm.interchange.events import iter_intelligence
 from gvm.interchange.fields import (
     EARLIEST,
     MAX_ID,
     MAX_SUMMARY,
     Context,
+    Seen,
     has_control,
     has_text_control,
 )
-from gvm.interchange.sources import Table
 
 INTELLIGENCE_FIELDS = ("intel_id", "person_id", "gang_id", "date", "category", "source_id",
                        "source_type", "source_grade", "intel_grade", "handling_code",
@@ -48,7 +45,7 @@ _SOURCE_GRADES = frozenset(m.value for m in SourceGrade)
 _INTEL_GRADES = frozenset(m.value for m in IntelGrade)
 _HANDLING = frozenset(m.value for m in HandlingCode)
 _MEMBERSHIP = IntelCategory.GANG_MEMBERSHIP.value
-_VALUES = itemgetter(1)  # of a (row number, values) pair
+VALUES = itemgetter(1)  # of a (row number, values) pair
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,63 +60,35 @@ class ColumnChunk:
         return len(self.columns[0]) if self.columns else 0
 
 
-def iter_intelligence_parts(table: Table, ctx: Context, size: int
-                            ) -> Iterator[Intelligence | ColumnChunk]:
-    """intelligence.csv in parts of `size` rows: a ColumnChunk for a plainly valid part,
-    the valid records of any other (with its problems logged, in row order)."""
-    log, label = ctx.log, table.label
-    first: dict[str, int] = {}
-    source_ids: dict[str, str] = {}
-    rows = iter(table)
-    while True:
-        held: list[tuple[int, Any]] = []
-        part: list[tuple[int, list[str]]] = []
-        log.held, log.mark = held, 0
-        try:  # the reader's own problems (a malformed record...) are held, with where
-            for item in islice(rows, size):  # they came among the part's rows
-                part.append(item)
-                log.mark = len(part)
-        finally:
-            log.held = None
-        if not part and not held:
-            return
-        chunk = None if held or log else _clean_part(part, ctx, first)
-        if chunk is not None:
-            yield chunk
-            continue
-        done = 0
-        for mark, problem in held:  # replay: rows up to the problem, then the problem
-            yield from iter_intelligence(Table(label, iter(part[done:mark])), ctx, first,
-                                         source_ids)
-            log.add(problem.file, problem.row, problem.column, problem.message)
-            done = mark
-        yield from iter_intelligence(Table(label, iter(part[done:])), ctx, first, source_ids)
-        if held and not part:
-            return
-
-
-def _ids_plain(values: tuple[str, ...]) -> bool:
+def ids_plain(values: tuple[str, ...]) -> bool:
     """Every id present, short enough and free of control characters."""
     return all(values) and max(map(len, values)) <= MAX_ID and not has_control("".join(values))
 
 
-def _clean_part(part: list[tuple[int, list[str]]], ctx: Context, first: dict[str, int]
-                ) -> ColumnChunk | None:
+def dates_plain(texts: tuple[str, ...], ctx: Context, latest: date | None = None) -> bool:
+    """Every text a date `Dates.parse` takes, from EARLIEST (to `latest`)."""
+    cache, parse = ctx.dates.cache, ctx.dates.parse
+    for text in set(texts):
+        day = cache.get(text) or parse(text)
+        if day is None or day < EARLIEST or (latest is not None and day > latest):
+            return False
+    return True
+
+
+def clean_intelligence(part: list[tuple[int, list[str]]], ctx: Context, seen: Seen[str]
+                       ) -> ColumnChunk | None:
     """The part as stored columns if every row is plainly valid, else None (and then
-    nothing was changed: `first` is updated only for a clean part)."""
+    nothing was changed: `seen`, a ledger judging duplicate intel_ids when the table
+    ends, takes the part's ids only when it is clean). `ctx.people` must hold the
+    part's known person ids."""
     (iids, days, pids, gang_ids, categories, sids, source_types, source_grades,
-     intel_grades, handling, summaries) = zip(*map(_VALUES, part), strict=True)
-    if not (_ids_plain(iids) and _ids_plain(sids)):
-        return None
-    if len(set(iids)) != len(iids) or not first.keys().isdisjoint(iids):
+     intel_grades, handling, summaries) = zip(*map(VALUES, part), strict=True)
+    if not (ids_plain(iids) and ids_plain(sids)):
         return None
     if not all(map(ctx.people.__contains__, pids)):
         return None
-    cache, parse = ctx.dates.cache, ctx.dates.parse
-    for text in set(days):
-        day = cache.get(text) or parse(text)
-        if day is None or day < EARLIEST:
-            return None
+    if not dates_plain(days, ctx):
+        return None
     if not (_CATEGORIES.issuperset(categories) and _SOURCE_TYPES.issuperset(source_types)
             and _SOURCE_GRADES.issuperset(source_grades)
             and _INTEL_GRADES.issuperset(intel_grades) and _HANDLING.issuperset(handling)):
@@ -132,7 +101,7 @@ def _clean_part(part: list[tuple[int, list[str]]], ctx: Context, first: dict[str
         return None
     if max(map(len, summaries)) > MAX_SUMMARY or has_text_control("".join(summaries)):
         return None
-    first.update(zip(iids, (row for row, _ in part), strict=True))
+    seen.add_columns([iids], [row for row, _ in part])  # type: ignore[attr-defined]
     return ColumnChunk(INTELLIGENCE_FIELDS, [
         list(iids), list(pids), [g or None for g in gang_ids], list(days), list(categories),
         list(sids), list(source_types), list(source_grades), list(intel_grades),

@@ -30,6 +30,7 @@ from gvm.interchange.fields import (
     SUSPECT_OUTCOME_MSG,
     Context,
     Dates,
+    Seen,
     category_message,
     has_control,
     id_message,
@@ -45,13 +46,15 @@ def validate_offences(table: Table, ctx: Context) -> list[Offence]:
     return list(iter_offences(table, ctx))
 
 
-def iter_offences(table: Table, ctx: Context) -> Iterator[Offence]:
+def iter_offences(table: Table, ctx: Context, events: Seen[str] | None = None
+                  ) -> Iterator[Offence]:
     """One row per person per event. An event's rows share its date and offence code; the
-    same person appears in an event once."""
+    same person appears in an event once. `events` (event_id -> what its first row said)
+    may be given, e.g. a ledger that judges the events when the table ends."""
     add, label = ctx.log.add, table.label
     cache, parse, codes = ctx.dates.cache, ctx.dates.parse, ctx.ho_codes
     # event_id -> [date, code, first row, person_id of the first row or a set of them]
-    events: dict[str, list] = {}
+    events = {} if events is None else events
     for row, (eid, day_text, code_text, pid, role_text, outcome_text) in table:
         ok = True
         if not eid or len(eid) > MAX_ID or (not eid.isprintable() and has_control(eid)):
@@ -133,10 +136,10 @@ def validate_intelligence(table: Table, ctx: Context) -> list[Intelligence]:
     return list(iter_intelligence(table, ctx))
 
 
-def iter_intelligence(table: Table, ctx: Context, first: dict[str, int] | None = None,
+def iter_intelligence(table: Table, ctx: Context, first: Seen[str] | None = None,
                       source_ids: dict[str, str] | None = None) -> Iterator[Intelligence]:
-    """`first` (intel_id -> its row) and `source_ids` carry over from earlier parts of
-    the same file when it is validated in parts (see `columnar_check`)."""
+    """`first` (intel_id -> its row) may be given, e.g. a ledger that judges the
+    duplicates when the table ends; `source_ids` only shares equal strings."""
     add, label, gangs = ctx.log.add, table.label, ctx.gangs
     cache, parse = ctx.dates.cache, ctx.dates.parse
     first = {} if first is None else first

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterable
 from datetime import date
 from enum import StrEnum
-from typing import TypeVar
+from typing import Any, Protocol, TypeVar
 
 from gvm import reference
 from gvm.domain.model import (
@@ -29,6 +29,17 @@ from gvm.domain.model import (
 from gvm.interchange.errors import ProblemLog
 
 E = TypeVar("E", bound=StrEnum)
+K = TypeVar("K", contravariant=True)
+
+
+class Seen(Protocol[K]):
+    """What a validator remembers of the keys of earlier rows (and their first row): a
+    dict, or a `ledger` that keeps them on disk and judges them when the table ends."""
+
+    def __contains__(self, key: object, /) -> bool: ...
+    def __getitem__(self, key: K, /) -> Any: ...
+    def __setitem__(self, key: K, value: Any, /) -> None: ...
+    def get(self, key: K, /) -> Any: ...
 
 MAX_ID = 64
 MAX_NAME = 200
@@ -184,6 +195,7 @@ class Context:
         self.gangs: dict[str, str] = {}
         self.gangs_known = True
         self.gangs_label = "gangs.csv"
+        self.known: Any = None  # a streamed read's person ids (see `known_ids`)
 
     def person_problem(self, value: str) -> str | None:
         """Why `value` (not among the people read) is refused, or None when it cannot be

@@ -5,8 +5,9 @@ or nothing. Any problem rejects the whole bundle with a `BundleError` that names
 from __future__ import annotations
 
 import gc
+import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -15,8 +16,9 @@ from gvm.domain.model import Bundle
 from gvm.interchange.columnar_check import ColumnChunk
 from gvm.interchange.errors import BundleError, Problem, ProblemLog, TooManyProblems
 from gvm.interchange.fields import Context
+from gvm.interchange.reading_process import PROCESS_BYTES, bundle_bytes, read_in_process
 from gvm.interchange.sources import CsvFolder, XlsxWorkbook
-from gvm.interchange.validate import validate_bundle, validate_tables
+from gvm.interchange.validate import validate_bundle
 
 Opener = Callable[[ProblemLog], CsvFolder | XlsxWorkbook]
 CHUNK_RECORDS = 50_000
@@ -89,30 +91,75 @@ class BundleStream:
         stream.counts(), stream.person_ids
 
     Validation, its problems and their order are exactly those of `read_bundle`, which
-    reads the same tables in the same order. Once a problem is found no further chunk is
-    yielded (reading goes on, to report every problem up to the limit); the writer must
-    therefore write inside one transaction and let the `BundleError` roll it back.
+    reads the same tables in the same order, but memory does not grow with the file (see
+    `streamed`): what a row is compared with among earlier rows (duplicate keys, the rows
+    of an event) is judged when its table ends, so chunks holding a repeated key may
+    have been yielded by then. Once a problem is found no further chunk is yielded
+    (reading goes on, to report every problem up to the limit); the writer must
+    therefore write inside one transaction and let the `BundleError` roll it back, and
+    must let a repeated key pass (or fail) without ending the stream early.
     Tables come in the order people, gangs, aliases, offences, intelligence, custody,
     gang_relations: what a record refers to is always yielded before it. A chunk is a
-    list of domain records or (`columnar`, for intelligence) a `ColumnChunk`.
+    list of domain records or (`columnar`, for a plainly valid part of people, offences or
+    intelligence) a `ColumnChunk`. Spills go to a temporary folder, removed when the
+    iteration ends.
+
+    With `process` (by default, for a bundle of `PROCESS_BYTES` or more) the reading
+    and validating run in a process of their own, while the caller writes what came
+    before; every chunk is then a `ColumnChunk` (see `reading_process`).
     """
 
     def __init__(self, path: str | Path, *, today: date | None = None,
-                 chunk_records: int = CHUNK_RECORDS, columnar: bool = True) -> None:
-        self._open = _opener(Path(path))
+                 chunk_records: int = CHUNK_RECORDS, columnar: bool = True,
+                 process: bool | None = None) -> None:
+        self._path = Path(path)
+        self._open = _opener(self._path)
         self._today = today
         self._chunk = chunk_records
         self._columnar = columnar  # False: every row through the row-by-row validators
+        self._process = process  # None: a process of its own for a large bundle
         self._counts: dict[str, int] = {}
-        self.person_ids: tuple[str, ...] = ()
+        self._person_ids = ""  # each followed by a line feed (see `known_ids`)
 
-    def __iter__(self) -> Iterator[tuple[str, list[Any]]]:
+    def __iter__(self) -> Iterator[tuple[str, Any]]:
+        process = self._process
+        if process is None:
+            process = bundle_bytes(self._path) >= PROCESS_BYTES
+        if not process:
+            return self._read()
+        options = {"today": self._today or date.today(), "chunk_records": self._chunk,
+                   "columnar": self._columnar}
+        return read_in_process(self._path, options, self._done)
+
+    def _done(self, counts: dict[str, int], person_ids: str) -> None:
+        self._counts, self._person_ids = counts, person_ids
+
+    @property
+    def person_ids(self) -> tuple[str, ...]:
+        """Every person id of the bundle, in file order (after a complete read). Only a
+        line feed separates them: an id may hold other line separators (U+2028)."""
+        return tuple(self._person_ids.split("\n")[:-1])
+
+    def person_ids_text(self) -> str:
+        """The same, each followed by a line feed: one string (a reading process sends
+        this rather than a million strings)."""
+        return self._person_ids
+
+    def table_counts(self) -> dict[str, int]:
+        """Records per table read, as read (see `counts`)."""
+        return dict(self._counts)
+
+    def _read(self) -> Iterator[tuple[str, Any]]:
+        from gvm.interchange.streamed import stream_tables  # numpy and Polars: when used
+
         log = ProblemLog()
         ctx = Context(log, self._today or date.today())
         size = self._chunk
-        with _opened(self._open, log) as source:
-            parts = size if self._columnar else None
-            for table, records in validate_tables(source, ctx, parts=parts):
+        with (tempfile.TemporaryDirectory(prefix="gvm-import-") as spill,
+              _opened(self._open, log) as source,
+              closing(stream_tables(source, ctx, Path(spill), size=size,
+                                    columnar=self._columnar)) as tables):
+            for table, records in tables:
                 n = 0
                 chunk: list[Any] = []
                 append = chunk.append
@@ -136,9 +183,10 @@ class BundleStream:
                 if chunk and not log:
                     yield table, chunk
                 self._counts[table] = n
+            if not log:
+                self._person_ids = ctx.known.in_file_order()
         if log:
             raise log.error()
-        self.person_ids = tuple(ctx.people)
 
     def counts(self) -> dict[str, int]:
         """Records per table, as `Bundle.counts` gives them (after a complete read)."""

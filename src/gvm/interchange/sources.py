@@ -33,9 +33,11 @@ class Table:
     """One table of a bundle. `complete` turns False when the table could not be read to
     the end (or at all), so that references to it are not judged against a partial list."""
 
-    def __init__(self, label: str, rows: Rows | None = None, *, complete: bool = True) -> None:
+    def __init__(self, label: str, rows: Rows | None = None, *, complete: bool = True,
+                 size: int = 0) -> None:
         self.label = label
         self.complete = complete
+        self.size = size  # bytes of the file, when known (sizes a streamed read's spills)
         self._rows = rows
 
     def __iter__(self) -> Rows:
@@ -89,7 +91,7 @@ class CsvFolder:
         if path.is_symlink() or not path.is_file():
             self.log.add(label, None, None, "is not a regular file")
             return Table(label, complete=False)
-        result = Table(label)
+        result = Table(label, size=path.stat().st_size)
         result._rows = self._rows(path, table, result)
         return result
 
@@ -111,6 +113,8 @@ class CsvFolder:
                     return
                 width = len(header)
                 pick = itemgetter(*idx)
+                as_is = idx == list(range(width))  # the columns, in order, and no others
+                strip = str.strip
                 for n, rec in enumerate(reader, start=2):
                     if len(rec) != width:
                         if not rec:
@@ -124,7 +128,7 @@ class CsvFolder:
                             rec = rec[:width]
                         else:
                             rec = rec + [""] * (width - len(rec))
-                    vals = [v.strip() for v in pick(rec)]
+                    vals = list(map(strip, rec if as_is else pick(rec)))
                     if any(vals):
                         yield n, vals
         except UnicodeDecodeError:

@@ -14,7 +14,6 @@ from datetime import date
 from typing import Any, Protocol
 
 from gvm.domain.model import Alias, Bundle, CustodyPeriod, Gang, Person
-from gvm.interchange.columnar_check import iter_intelligence_parts
 from gvm.interchange.events import iter_intelligence, iter_offences
 from gvm.interchange.fields import (
     BOROUGH_MSG,
@@ -29,6 +28,7 @@ from gvm.interchange.fields import (
     SEX_MSG,
     Context,
     Dates,
+    Seen,
     has_control,
     id_message,
     name_message,
@@ -50,11 +50,11 @@ def validate_bundle(source: BundleSource, ctx: Context) -> Bundle:
     return Bundle(**tables)
 
 
-def validate_tables(source: BundleSource, ctx: Context, *, parts: int | None = None
+def validate_tables(source: BundleSource, ctx: Context
                     ) -> Iterator[tuple[str, Iterator[Any]]]:
     """Each table of `source` in turn, as (name, its valid records as they are read).
-    With `parts`, intelligence is checked in parts of that many rows, and a plainly
-    valid part comes as one `ColumnChunk` of stored values (see `columnar_check`).
+    What is remembered of earlier rows is held in dicts (`streamed` has the same with
+    bounded memory).
 
     Each table's records must be consumed before asking for the next table: references
     are judged against the people and gangs read so far, and whether those tables were
@@ -70,9 +70,7 @@ def validate_tables(source: BundleSource, ctx: Context, *, parts: int | None = N
     ctx.gangs_known = gangs_table.complete
     yield "aliases", iter_aliases(source.table("aliases"), ctx)
     yield "offences", iter_offences(source.table("offences"), ctx)
-    intelligence = source.table("intelligence")
-    yield "intelligence", (iter_intelligence(intelligence, ctx) if parts is None
-                           else iter_intelligence_parts(intelligence, ctx, parts))
+    yield "intelligence", iter_intelligence(source.table("intelligence"), ctx)
     yield "custody", iter_custody(source.table("custody"), ctx)
     yield "gang_relations", iter_gang_relations(source.table("gang_relations"), ctx)
 
@@ -81,11 +79,12 @@ def validate_people(table: Table, ctx: Context) -> list[Person]:
     return list(iter_people(table, ctx))
 
 
-def iter_people(table: Table, ctx: Context) -> Iterator[Person]:
+def iter_people(table: Table, ctx: Context, first: Seen[str, int] | None = None
+                ) -> Iterator[Person]:
     add, label = ctx.log.add, table.label
     cache, parse, today = ctx.dates.cache, ctx.dates.parse, ctx.today
     boroughs, known = ctx.boroughs, ctx.people
-    first: dict[str, int] = {}
+    first = {} if first is None else first
     for row, (pid, surname, forenames, dob_text, sex_text, eth_text, borough) in table:
         ok = True
         if not pid or len(pid) > MAX_ID or (not pid.isprintable() and has_control(pid)):
@@ -139,10 +138,11 @@ def validate_gangs(table: Table, ctx: Context) -> list[Gang]:
     return list(iter_gangs(table, ctx))
 
 
-def iter_gangs(table: Table, ctx: Context) -> Iterator[Gang]:
+def iter_gangs(table: Table, ctx: Context, first: Seen[str, int] | None = None
+                ) -> Iterator[Gang]:
     add, label = ctx.log.add, table.label
     boroughs, known = ctx.boroughs, ctx.gangs
-    first: dict[str, int] = {}
+    first = {} if first is None else first
     for row, (gid, name, borough) in table:
         ok = True
         if not gid or len(gid) > MAX_ID or (not gid.isprintable() and has_control(gid)):
@@ -170,9 +170,10 @@ def validate_aliases(table: Table, ctx: Context) -> list[Alias]:
     return list(iter_aliases(table, ctx))
 
 
-def iter_aliases(table: Table, ctx: Context) -> Iterator[Alias]:
+def iter_aliases(table: Table, ctx: Context, first: Seen[tuple[str, str, str], int] | None = None
+                ) -> Iterator[Alias]:
     add, label = ctx.log.add, table.label
-    first: dict[tuple[str, str, str], int] = {}
+    first = {} if first is None else first
     for row, (pid, surname, forenames) in table:
         ok = True
         canon = ctx.person_ref(label, row, pid)
@@ -203,10 +204,11 @@ def validate_custody(table: Table, ctx: Context) -> list[CustodyPeriod]:
     return list(iter_custody(table, ctx))
 
 
-def iter_custody(table: Table, ctx: Context) -> Iterator[CustodyPeriod]:
+def iter_custody(table: Table, ctx: Context, first: Seen[tuple[str, date], int] | None = None
+                ) -> Iterator[CustodyPeriod]:
     add, label = ctx.log.add, table.label
     cache, parse = ctx.dates.cache, ctx.dates.parse
-    first: dict[tuple[str, date], int] = {}
+    first = {} if first is None else first
     for row, (pid, start_text, end_text) in table:
         ok = True
         canon = ctx.person_ref(label, row, pid)

@@ -2,7 +2,8 @@
 validated as it is read and written chunk by chunk in one transaction, with its audit
 record; any problem stops the writing, and the transaction is rolled back with the
 `BundleError` that lists every problem (the same as `read_bundle` reports). Memory holds
-one chunk of records and the ids references are checked against, not the bundle."""
+a chunk at a time, not the bundle: what rows are compared with is spilled to disk, and a
+large bundle is read by a process of its own while this one writes (`BundleStream`)."""
 
 from __future__ import annotations
 

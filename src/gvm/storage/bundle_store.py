@@ -15,6 +15,7 @@ from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import Connection, Table, insert
+from sqlalchemy.exc import IntegrityError
 
 from gvm.domain.model import Bundle
 from gvm.interchange.columnar_check import ColumnChunk
@@ -57,10 +58,12 @@ class _Spec:
 
     def values(self, records: Sequence[Any], now: datetime) -> list[Sequence[Any]]:
         """The chunk column by column, as stored (C-level passes, no per-row Python)."""
-        if type(records) is ColumnChunk:  # already stored values
-            if records.fields != self.fields:
+        if type(records) is ColumnChunk:  # already stored values, by field name
+            if sorted(records.fields) != sorted(self.fields):
                 raise ValueError(f"{self.table.name}: columns {records.fields} do not match")
-            return [*records.columns, *([now] * len(records) for _ in self.stamped)]
+            by_name = dict(zip(records.fields, records.columns, strict=True))
+            return [*(by_name[name] for name in self.fields),
+                    *([now] * len(records) for _ in self.stamped)]
         columns: list[Sequence[Any]] = []
         for name in self.fields:
             column = list(map(attrgetter(name), records))
@@ -143,7 +146,9 @@ def save_bundle_chunks(conn: Connection, chunks: Iterable[tuple[str, Sequence[An
                        source_name: str, sha256: str | Callable[[], str],
                        now: datetime | None = None) -> dict[str, dict[str, int]]:
     """Upsert `chunks` ((table name, domain records) pairs, e.g. a BundleStream; a
-    table's chunks come together, and no key repeats) and record the import.
+    table's chunks come together) and record the import. A key that repeats must make
+    `chunks` raise (a BundleStream does, once the table is read): the database may
+    refuse it first, and the rest of `chunks` is then read for that error.
 
     `sha256` may be a function, called once every chunk is written (a bundle's digest
     is taken only once it is known to be valid). Counts as `save_bundle`; a table
@@ -160,7 +165,15 @@ def save_bundle_chunks(conn: Connection, chunks: Iterable[tuple[str, Sequence[An
             if current is not None:
                 _finish(counts, *current)
             current = (table, SPECS[table].load(conn))
-        current[1].add(SPECS[table].values(records, now))
+        try:
+            current[1].add(SPECS[table].values(records, now))
+        except IntegrityError:
+            # A key repeated in the bundle can reach the database (PostgreSQL's COPY into
+            # an empty table refuses it) before a stream has judged it: reading on gives
+            # the stream's BundleError, which names the row and wins if it comes.
+            for _ in chunks:
+                pass
+            raise
     if current is not None:
         _finish(counts, *current)
     name = source_file_name(source_name)
