@@ -33,10 +33,14 @@ class UserRecord:
     created_at: datetime
     last_login_at: datetime | None
 
+    @property
+    def principal(self) -> Principal:
+        return Principal(user_id=self.user_id, username=self.username, role=self.role,
+                         borough_code=self.borough_code, organisation=self.organisation,
+                         disabled=self.disabled)
+
     def actor(self, token_scopes: frozenset[Permission] | None = None) -> Actor:
-        return Actor(user_id=self.user_id, username=self.username, role=self.role,
-                     borough_code=self.borough_code, organisation=self.organisation,
-                     token_scopes=token_scopes)
+        return self.principal.actor(token_scopes)
 
     def locked(self, now: datetime) -> bool:
         return self.locked_until is not None and self.locked_until > now
