@@ -34,7 +34,7 @@ from sqlalchemy.util import greenlet_spawn
 from gvm.domain.audit import AuditEvent
 from gvm.storage import audit as audit_log
 from gvm.storage.audit_writer import AuditWriter
-from gvm.storage.engine import SQLITE_BEGIN, SQLITE_BUSY_TIMEOUT_MS, is_sqlite, make_engine
+from gvm.storage.engine import SQLITE_BUSY_TIMEOUT_MS, is_sqlite, make_engine
 from gvm.storage.kept_connections import KeptConnections
 from gvm.storage.migrate import upgrade
 from gvm.storage.unit_of_work import UnitOfWork
@@ -66,8 +66,8 @@ class Database:
         self._write_lock = threading.RLock() if sqlite else None
         # SQLite: connections kept for the consultations' reads and audit commits.
         self._kept = KeptConnections(self.engine, READERS_KEPT) if sqlite else None
-        # The audit writer's commits have a connection of their own: requests wait for
-        # them while holding theirs, so drawing from the same pool could leave none.
+        # PostgreSQL: the audit writer's commits have a connection of their own
+        # (_append_committed says why).
         self._audit_engine: Engine | None = None
         self._audit_engine_lock = threading.Lock()
         self.audit_writer = AuditWriter(self._append_committed, self._write_lock)
@@ -113,37 +113,30 @@ class Database:
 
     @contextmanager
     def _unit_of_work(self, engine: Engine, read_only: bool) -> Iterator[UnitOfWork]:
-        if read_only or self._write_lock is None:
-            with self._connected(engine, read_only) as uow:
-                yield uow
-            return
-        if not self._write_lock.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
-            raise TimeoutError("database is locked: another writer held it too long")
-        try:
-            with self._connected(engine, read_only) as uow:
-                yield uow
-        finally:
-            self._write_lock.release()
-
-    @contextmanager
-    def _connected(self, engine: Engine, read_only: bool) -> Iterator[UnitOfWork]:
-        with engine.connect() as connection:
-            sqlite = connection.dialect.name == "sqlite"
-            if read_only and sqlite:
-                connection.execution_options(**{SQLITE_BEGIN: "DEFERRED"})
-                connection.connection.dbapi_connection.execute("PRAGMA query_only=ON")
-            elif read_only:
+        """A unit of work on a pooled connection: PostgreSQL's, and SQLite's writers
+        (SQLite's readers keep their connections: `_reading`)."""
+        with self._write_locked(not read_only), engine.connect() as connection:
+            if read_only:  # PostgreSQL only: SQLite's readers are `_reading`'s
                 connection.execution_options(postgresql_readonly=True)
             try:
                 yield UnitOfWork(connection, read_only=read_only,
                                  audit_writer=self.audit_writer)
             finally:
-                try:
-                    if connection.in_transaction():
-                        connection.rollback()
-                finally:
-                    if read_only and sqlite:  # the connection goes back to the pool
-                        connection.connection.dbapi_connection.execute("PRAGMA query_only=OFF")
+                if connection.in_transaction():
+                    connection.rollback()
+
+    @contextmanager
+    def _write_locked(self, writing: bool = True) -> Iterator[None]:
+        """SQLite, `writing`: holds the Database's write lock (see above)."""
+        if not writing or self._write_lock is None:
+            yield
+            return
+        if not self._write_lock.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
+            raise TimeoutError("database is locked: another writer held it too long")
+        try:
+            yield
+        finally:
+            self._write_lock.release()
 
     @contextmanager
     def _reading(self) -> Iterator[UnitOfWork]:
@@ -159,17 +152,11 @@ class Database:
         one-connection engine of its own (requests wait for it while holding a pooled
         connection, so drawing from the same pool could leave none)."""
         if self._kept is not None:
-            assert self._write_lock is not None
-            if not self._write_lock.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
-                raise TimeoutError("database is locked: another writer held it too long")
-            try:
-                with self._kept.writing() as connection:
-                    uow = UnitOfWork(connection)
-                    seqs = uow.append_audit_many(events)
-                    uow.commit()
+            with self._write_locked(), self._kept.writing() as connection:
+                uow = UnitOfWork(connection)
+                seqs = uow.append_audit_many(events)
+                uow.commit()
                 return seqs
-            finally:
-                self._write_lock.release()
         with self._audit_engine_lock:
             if self._audit_engine is None:
                 options = {**self._engine_options, "pool_size": 1, "max_overflow": 0}
