@@ -7,6 +7,7 @@ same problems in the same order, or the same values to store."""
 
 from __future__ import annotations
 
+import os
 import tempfile
 from contextlib import contextmanager
 from datetime import date
@@ -329,3 +330,32 @@ def test_clean_parts_of_people_and_offences_go_as_columns(tmp_path: Path) -> Non
     assert kinds == [("people", "ColumnChunk", 4), ("people", "list", 2),
                      ("offences", "ColumnChunk", 4), ("offences", "ColumnChunk", 2)]
     assert _stored(BundleStream(tmp_path, today=TODAY, chunk_records=4)) == whole(tmp_path)
+
+
+def test_spill_folders_are_removed_after_the_read_and_when_their_process_died(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """R-RETENTION: the keys and rows an import spills to disk do not outlive it; a
+    folder left by a process killed outright is removed by the next import, one whose
+    process still runs is left alone."""
+    import subprocess
+    import sys
+
+    from gvm.interchange import spill
+
+    root = tmp_path / "tmp"
+    root.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(root))
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    stale = root / f"{spill.PREFIX}{dead}-abc"
+    (stale / "bucket").mkdir(parents=True)
+    (stale / "bucket" / "keys.arrow").write_text("P1,Adebayo")
+    alive = root / f"{spill.PREFIX}{os.getppid()}-def"
+    alive.mkdir()
+    bundle = tmp_path / "b"
+    bundle.mkdir()
+    write(bundle, {"tables": {"people": _people(3)}, "extras": {"people": set()},
+                   "blank": {"people": set()}, "bom": None, "truncated": None})
+    assert list(BundleStream(bundle, today=date(2025, 1, 1)))
+    assert not stale.exists() and alive.exists()
+    assert sorted(p.name for p in root.iterdir()) == [alive.name]  # this read's is gone

@@ -5,7 +5,6 @@ or nothing. Any problem rejects the whole bundle with a `BundleError` that names
 from __future__ import annotations
 
 import gc
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from datetime import date
@@ -18,6 +17,7 @@ from gvm.interchange.errors import BundleError, Problem, ProblemLog, TooManyProb
 from gvm.interchange.fields import Context
 from gvm.interchange.reading_process import PROCESS_BYTES, bundle_bytes, read_in_process
 from gvm.interchange.sources import CsvFolder, XlsxWorkbook
+from gvm.interchange.spill import spill_folder
 from gvm.interchange.validate import validate_bundle
 
 Opener = Callable[[ProblemLog], CsvFolder | XlsxWorkbook]
@@ -155,7 +155,7 @@ class BundleStream:
         log = ProblemLog()
         ctx = Context(log, self._today or date.today())
         size = self._chunk
-        with (tempfile.TemporaryDirectory(prefix="gvm-import-") as spill,
+        with (spill_folder() as spill,
               _opened(self._open, log) as source,
               closing(stream_tables(source, ctx, Path(spill), size=size,
                                     columnar=self._columnar)) as tables):
