@@ -37,16 +37,32 @@ def test_a_lead_runs_the_review_with_the_keyboard(served, page):
     page.get_by_text("closed").first.wait_for()
 
 
-def test_an_analyst_previews_then_makes_a_partner_export(served, page):
+def _an_isa(served) -> sharing.Isa:
     dpo = Actor(user_id=0, username="dpo", role=Role.DPO)
     body = isa_body()
-    isa = sharing.register_isa(
+    return sharing.register_isa(
         served.register.unit_of_work, dpo, organisation=body["organisation"],
         organisation_type=body["organisation_type"], purpose=body["purpose"],
         boroughs=body["boroughs"], permitted_fields=body["permitted_fields"],
         handling_conditions=body["handling_conditions"],
         start_date=date.fromisoformat(body["start_date"]),
         end_date=date.fromisoformat(body["end_date"]))
+
+
+def _a_disclosure(served) -> None:
+    """Each journey makes what it needs: xdist may run these tests on different workers,
+    each with its own server and database, in any order."""
+    analyst = Actor(user_id=0, username="analyst", role=Role.FORCE_ANALYST)
+    register = served.register
+    sharing.make_disclosure(
+        register.unit_of_work, analyst, _an_isa(served).isa_id, ["P1", "P4"],
+        isa_body()["permitted_fields"],
+        as_of=date.fromisoformat(AS_OF), policy=register.policy,
+        catalogue=register.catalogue, justification="referral panel")
+
+
+def test_an_analyst_previews_then_makes_a_partner_export(served, page):
+    isa = _an_isa(served)
     served.sign_in(page, "analyst")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Sharing").click()
     screenshot(page, "isas")
@@ -68,6 +84,7 @@ def test_an_analyst_previews_then_makes_a_partner_export(served, page):
 
 
 def test_the_partner_acknowledges_then_downloads(served, page):
+    _a_disclosure(served)
     served.sign_in(page, "partner")
     nav = page.get_by_role("navigation", name="Main")
     assert nav.get_by_role("link", name="Sharing").count() == 0  # no ISA pages
@@ -85,6 +102,7 @@ def test_the_partner_acknowledges_then_downloads(served, page):
 
 
 def test_the_dpo_browses_the_audit_log(served, page):
+    _a_disclosure(served)
     served.sign_in(page, "dpo")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Audit log").click()
     assert "Hash chain verified" in page.locator("#chain-status").inner_text()
