@@ -66,9 +66,25 @@ async def _http_error(request: Request, exc: Exception) -> Any:
     return await http_exception_handler(request, exc)
 
 
-async def _invalid_input(_: Request, exc: Exception) -> JSONResponse:
+def _where(request: Request, field: str) -> str:
+    """Where the route takes `field` from, as pydantic's own errors say it: a service
+    names the field, the route knows whether it came in the path, the query or the body."""
+    todo = [getattr(request.scope.get("route"), "dependant", None)]
+    while todo:  # the route's parameters and its dependencies'
+        dependant = todo.pop()
+        if dependant is None:
+            continue
+        for where, params in (("path", dependant.path_params),
+                              ("query", dependant.query_params)):
+            if any(field in (p.name, p.alias) for p in params):
+                return where
+        todo.extend(dependant.dependencies)
+    return "body"
+
+
+async def _invalid_input(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, InvalidInput)
-    detail = [{"loc": ["body", field], "msg": message, "type": "value_error"}
+    detail = [{"loc": [_where(request, field), field], "msg": message, "type": "value_error"}
               for field, message in exc.problems]
     return JSONResponse({"detail": detail}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
 

@@ -159,6 +159,12 @@ def test_dpo_filters(api):
     assert [e["seq"] for e in first["entries"] + second["entries"]] == [1, 2, 3, 4]
 
 
+def test_a_period_ending_before_it_starts_names_the_query_parameter(api):
+    r = api["dpo"].get("/audit/entries", params={"from": "2026-02-01", "to": "2026-01-01"})
+    assert r.status_code == 422
+    assert [p["loc"] for p in r.json()["detail"]] == [["query", "to"]]
+
+
 def test_dpo_queries_are_themselves_logged(api):
     head = api.audit_head()
     api["dpo"].get("/audit/entries", params={"person_id": "P1", "operation": "alteration"})
