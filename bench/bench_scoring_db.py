@@ -15,12 +15,16 @@ nothing stored):
 
 1. floor: `SELECT count(*)` of the four tables, and the ADBC driver alone fetching
    the reader's own queries into Arrow on one connection (no conversion, no split);
-2. the cursor reader and the ADBC reader (`scoring_frames`), `--repeat` times each;
+2. what the re-score does (`arrow_frames.reduced` with score_batch: on SQLite read and
+   scored in the reading process, only the scores sent back; its CPU and peak RSS
+   printed); its scores must equal score_batch of the frames read in 3, else the run
+   exits non-zero;
+3. the cursor reader and the ADBC reader (`scoring_frames`), `--repeat` times each;
    the frames of both must be identical (schema, dtypes, values; rows compared in
    key order), else the run exits non-zero;
-3. scoring from those frames: prepare_tables (encode) + score_tables, and the one-off
+4. scoring from those frames: prepare_tables (encode) + score_tables, and the one-off
    score_batch that `gvm score` runs;
-4. with `--service`: gvm.services.scoring.rescore itself (read, score, store the run
+5. with `--service`: gvm.services.scoring.rescore itself (read, score, store the run
    and its audit entry), once, in a transaction of its own that is kept.
 
 Prints every step with wall and CPU time, extra and peak memory and `other` (the CPU
@@ -32,8 +36,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import sys
 from contextlib import contextmanager
+from functools import partial
 from typing import Any
 
 import national_db
@@ -135,10 +141,32 @@ def scoring(frames: tuple[pl.DataFrame, ...]) -> dict[str, Any]:
     out["score_tables"], _ = measure(
         "score: score_tables",
         lambda: score_tables(prepared, pc.AS_OF, POLICY, CATALOGUE), 3)
-    out["score_batch"], _ = measure(
+    out["score_batch"], scores = measure(
         "score_batch (one-off, gvm score)",
         lambda: score_batch(*frames, pc.AS_OF, POLICY, CATALOGUE), 1)
-    return out
+    return out, scores
+
+
+def scored_where_read(db: Database, repeat: int) -> tuple[dict[str, Any], Any]:
+    """What the re-score does: arrow_frames.reduced with score_batch, which on SQLite
+    runs in the reading process, so only the scores come back. Measured before any other
+    reading process runs, so that the children's peak RSS is this one's."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    reduce = partial(score_batch, as_of=pc.AS_OF, policy=POLICY, catalogue=CATALOGUE)
+
+    def run() -> Any:
+        with writing_connection(db) as conn:
+            return arrow_frames.reduced(conn, reduce, sqlite=True)
+
+    figures, scores = measure("read + score_batch where read (rescore)", run, repeat)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    figures["reading_process_cpu_s"] = (after.ru_utime + after.ru_stime - before.ru_utime
+                                        - before.ru_stime) / repeat
+    figures["reading_process_peak_rss_mb"] = after.ru_maxrss / 1024
+    if db.engine.dialect.name == "sqlite":
+        print(f"  {'  the reading process':<40} cpu {figures['reading_process_cpu_s']:7.3f} s"
+              f"  peak RSS {figures['reading_process_peak_rss_mb']:,.0f} MB", flush=True)
+    return figures, scores
 
 
 def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
@@ -153,6 +181,10 @@ def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
                                        lambda: count_rows(db), args.repeat)
         out["adbc_driver_only"], _ = measure("floor: ADBC driver to Arrow, x4",
                                              lambda: driver_only(db), args.repeat)
+
+        out["scored_where_read"], where_read = scored_where_read(db, args.repeat)
+        if where_read is None:
+            raise SystemExit(f"{backend}: the ADBC reader refused a writing unit of work")
 
         def read(reader: Any) -> Any:
             with writing_connection(db) as conn:
@@ -172,7 +204,14 @@ def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
         out["identical"] = identical(fast, slow)
         del slow
         print(f"  identical frames: {out['identical']}", flush=True)
-        out.update(scoring(fast))
+        scored, scores = scoring(fast)
+        out.update(scored)
+        out["identical_scores"] = where_read.sort("person_id").equals(scores.sort("person_id"))
+        print(f"  scores where read = score_batch of the frames: {out['identical_scores']}",
+              flush=True)
+        if not out["identical_scores"]:
+            raise SystemExit(f"{backend}: the scores differ")
+        del where_read, scores
         fast = None  # the frames go before the service step reads its own
         if args.service:
             out["service_rescore"], _ = measure(
@@ -192,6 +231,9 @@ def summarise(out: dict[str, Any]) -> None:
         print(f"  where the time goes, {reader} + score_batch: read {m[reader]:.2f} s "
               f"({m[reader] / total:.0%}), score {m['score_batch']:.2f} s "
               f"({m['score_batch'] / total:.0%}), total {total:.2f} s", flush=True)
+    print(f"  the re-score's path, read and scored where read: {m['scored_where_read']:.2f} s, "
+          f"against ADBC reader + score_batch here {m['adbc_reader'] + m['score_batch']:.2f} s",
+          flush=True)
     print(f"  encoded path: read {m['adbc_reader']:.2f} s, encode "
           f"{m['prepare_tables']:.2f} s, score {m['score_tables']:.3f} s; the ADBC reader is "
           f"{m['cursor_reader'] / m['adbc_reader']:.1f}x faster than the cursor reader, "

@@ -4,7 +4,10 @@ only read that way when the second connection sees what the unit of work sees.""
 
 from __future__ import annotations
 
+import os
 from datetime import date, timedelta
+from functools import partial
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -173,14 +176,15 @@ def test_an_in_memory_sqlite_database_is_read_through_its_own_connection(bundle,
 
 
 def test_the_rescore_reads_over_adbc_and_stores_the_same_scores(loaded, monkeypatch):
+    """On SQLite the reading process scores what it read, and only the scores return."""
     used = []
-    real = arrow_frames.scoring_frames
+    real = arrow_frames.reduced
 
-    def spy(conn, borough=None):
-        used.append(result := real(conn, borough))
+    def spy(conn, reduce, borough=None):
+        used.append(result := real(conn, reduce, borough))
         return result
 
-    monkeypatch.setattr(arrow_frames, "scoring_frames", spy)
+    monkeypatch.setattr(arrow_frames, "reduced", spy)
     policy, catalogue, as_of = default_policy(), offence_catalogue(), date(2024, 8, 1)
     run_id, scores = rescore(loaded.unit_of_work, as_of, policy, catalogue,
                              actor="analyst", actor_role="analyst")
@@ -191,6 +195,37 @@ def test_the_rescore_reads_over_adbc_and_stores_the_same_scores(loaded, monkeypa
         stored = uow.run_scores(run_id)
     assert_frame_equal(scores.sort("person_id"), expected.sort("person_id"))
     assert_frame_equal(stored.sort("person_id"), expected.sort("person_id"))
+
+
+def test_a_reduction_runs_where_the_frames_are_read(loaded, monkeypatch):
+    """Its result only: the reading process (SQLite) sends back one frame, not four."""
+    # The reading process unpickles `heights` by name: it imports this module.
+    path = [str(Path(__file__).parent), *filter(None, [os.environ.get("PYTHONPATH")])]
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(path))
+    policy, catalogue, as_of = default_policy(), offence_catalogue(), date(2024, 8, 1)
+    with loaded.unit_of_work() as uow:
+        frames = uow.scoring_frames()
+        reduced = arrow_frames.reduced(uow.connection, partial(
+            score_batch, as_of=as_of, policy=policy, catalogue=catalogue))
+        counted = arrow_frames.reduced(uow.connection, partial(heights))
+    assert reduced is not None and counted is not None
+    assert_frame_equal(reduced.sort("person_id"),
+                       score_batch(*frames, as_of, policy, catalogue).sort("person_id"))
+    assert counted.row(0) == tuple(frame.height for frame in frames)
+
+
+def heights(*frames: pl.DataFrame) -> pl.DataFrame:
+    return pl.DataFrame([[frame.height] for frame in frames], schema=list(NAMES))
+
+
+def test_a_failed_reading_process_leaves_the_reduction_to_this_one(loaded, monkeypatch):
+    if loaded.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's reading process")
+    from gvm.storage import sqlite_reading
+
+    monkeypatch.setattr(sqlite_reading.sys, "executable", "/bin/false")  # cannot start it
+    with loaded.unit_of_work() as uow:
+        assert uow.reduce_scoring_frames(partial(heights)).row(0)[0] == 3
 
 
 @pytest.mark.parametrize("borough", [None, CAMDEN, WESTMINSTER])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from decimal import Decimal, InvalidOperation
 from types import MappingProxyType
 from typing import Any
@@ -96,6 +96,18 @@ class Policy:
         if score_units < self.red_from_units:
             return "Amber"
         return "Red"
+
+    def __reduce__(self) -> tuple[Any, tuple[dict[str, Any]]]:
+        """Pickled as plain dicts (a read-only mapping view cannot be), so a policy can
+        go to the process that reads and scores a big register (storage.sqlite_reading)."""
+        state = {f.name: dict(v) if isinstance(v := getattr(self, f.name), Mapping) else v
+                 for f in fields(self)}
+        return _unpickled, (state,)
+
+
+def _unpickled(state: dict[str, Any]) -> Policy:
+    return Policy(**{k: MappingProxyType(v) if isinstance(v, dict) else v
+                     for k, v in state.items()})
 
 
 def _section(data: Mapping[str, Any], name: str) -> Mapping[str, Any]:

@@ -42,6 +42,10 @@ class UnitOfWork(Protocol):
         self, borough: str | None = None,
     ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]: ...
 
+    def reduce_scoring_frames(
+        self, reduce: Callable[..., pl.DataFrame], borough: str | None = None,
+    ) -> pl.DataFrame: ...
+
     def person(self, person_id: str) -> Person | None: ...
 
     def person_records(self, person_id: str, *, known: bool = False

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from functools import partial
 
 import polars as pl
 
@@ -27,11 +28,13 @@ def rescore(
     """Score everyone held (or one borough) on `as_of`; store the run with the policy
     version and hash. Returns the run id and the scores."""
     with uow_factory() as uow:
-        # First in a writing unit of work: storage may read these over Arrow-native
+        # First in a writing unit of work: storage may read the records over Arrow-native
         # connections of its own, which see exactly this transaction's data until it
-        # writes (docs/PERFORMANCE.md, "From the database").
-        people, offences, intelligence, custody = uow.scoring_frames(borough)
-        scores = score_batch(people, offences, intelligence, custody, as_of, policy, catalogue)
+        # writes, and score them where it reads them, in a process of its own for a big
+        # SQLite register (docs/PERFORMANCE.md, "From the database").
+        scores = uow.reduce_scoring_frames(
+            partial(score_batch, as_of=as_of, policy=policy, catalogue=dict(catalogue)),
+            borough)
         run_id = uow.save_score_run(as_of, policy, scores, scope=borough)
         uow.append_audit(AuditEvent(
             actor=actor,

@@ -93,6 +93,21 @@ def scoring_frames(conn: Connection, borough: str | None = None, *,
     SQLite (see the module's docstring): in a process of its own (sqlite_reading.py),
     for a register big enough to repay starting it (SQLITE_MIN_ROWS intelligence items,
     unless `sqlite` says yes or no)."""
+    return _read(conn, borough, None, connections, sqlite)
+
+
+def reduced(conn: Connection, reduce: Callable[..., pl.DataFrame], borough: str | None = None,
+            *, connections: int | None = None, sqlite: bool | None = None
+            ) -> pl.DataFrame | None:
+    """`reduce(people, offences, intelligence, custody)` of the frames scoring_frames
+    would read, or None when it would return None. On SQLite the reading process applies
+    it (`reduce` must pickle: a module's function, or a partial of one), so only its
+    result comes back."""
+    return _read(conn, borough, reduce, connections, sqlite)
+
+
+def _read(conn: Connection, borough: str | None, reduce: Callable[..., pl.DataFrame] | None,
+          connections: int | None, sqlite: bool | None) -> Any:
     n_workers = connections or workers()
     if conn.dialect.name == "sqlite":
         from gvm.storage import sqlite_reading
@@ -102,11 +117,15 @@ def scoring_frames(conn: Connection, borough: str | None = None, *,
         second = _sqlite(conn, borough)
         if second is None:
             return None
-        return sqlite_reading.read_in_process(_uri(conn), plan(second, n_workers),
-                                              n_workers)
+        parts = plan(second, n_workers)
+        if reduce is None:
+            return sqlite_reading.read_in_process(_uri(conn), parts, n_workers)
+        return sqlite_reading.reduce_in_process(_uri(conn), parts, n_workers, reduce)
     second = backend(conn, borough)
-    return None if second is None else read_parts(second, plan(second, n_workers),
-                                                  n_workers)
+    if second is None:
+        return None
+    frames = read_parts(second, plan(second, n_workers), n_workers)
+    return frames if frames is None or reduce is None else reduce(*frames)
 
 
 def backend(conn: Connection, borough: str | None = None) -> _Backend | None:

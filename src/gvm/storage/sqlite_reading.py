@@ -12,20 +12,24 @@ transaction begun IMMEDIATE that has written nothing yet, so nothing can commit 
 the reading process reads, and the latest committed state it reads is the caller's.
 
 The caller sends the plan (the compiled queries, arrow_frames.plan) on the process's
-standard input as JSON and reads the four frames back from its standard output as Arrow
-IPC streams, one after another. Reading and converting run on up to MAX_WORKERS
-connections in that process (the driver and Polars release the GIL), as in-process
-ADBC reading did: 2.6x the cursor reader's speed on the national register
-(docs/PERFORMANCE.md, "From the database").
+standard input, pickled (the process trusts its parent, which started it), and reads the
+four frames back from its standard output as Arrow IPC streams, one after another.
+Reading and converting run on up to MAX_WORKERS connections in that process (the driver
+and Polars release the GIL). With a `reduce` (a picklable function of the four frames,
+as a re-score's score_batch), the process applies it and sends back only its frame: the
+register's rows then never cross the pipe nor enter the caller's memory (national
+register: 2.8 GB of frames, against 1M rows of scores; docs/PERFORMANCE.md, "From the
+database").
 
     python -m gvm.storage.sqlite_reading   # the reading process (its caller starts it)
 """
 
 from __future__ import annotations
 
-import json
+import pickle
 import subprocess
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import polars as pl
@@ -33,31 +37,42 @@ import polars as pl
 from gvm.storage.arrow_frames import Frames, Part, read_parts, sqlite_backend
 
 TABLES = 4
+Reduce = Callable[..., pl.DataFrame]
 
 
 def read_in_process(uri: str, parts: list[Part], n_workers: int) -> Frames | None:
     """The frames, read by a process started for it; None if it failed (the caller then
-    reads through its own connection). Its error output is never shown: it may name the
-    database's path."""
-    plan = json.dumps({"uri": uri, "parts": parts, "workers": n_workers}, default=str)
+    reads through its own connection)."""
+    frames = _run({"uri": uri, "parts": parts, "workers": n_workers}, TABLES)
+    return None if frames is None else tuple(frames)  # type: ignore[return-value]
+
+
+def reduce_in_process(uri: str, parts: list[Part], n_workers: int, reduce: Reduce
+                      ) -> pl.DataFrame | None:
+    """`reduce(people, offences, intelligence, custody)`, applied in a process started
+    for it to the frames it reads; None if it failed."""
+    frames = _run({"uri": uri, "parts": parts, "workers": n_workers, "reduce": reduce}, 1)
+    return None if frames is None else frames[0]
+
+
+def _run(request: dict[str, Any], streams: int) -> list[pl.DataFrame] | None:
+    """Its error output is never shown: it may name the database's path."""
     process = subprocess.Popen(  # this interpreter, this module, no shell
         [sys.executable, "-m", "gvm.storage.sqlite_reading"], stdin=subprocess.PIPE,
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     assert process.stdin is not None and process.stdout is not None
     frames: list[pl.DataFrame] = []
     try:
-        process.stdin.write(plan.encode())
+        process.stdin.write(pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL))
         process.stdin.close()
-        for _ in range(TABLES):
+        for _ in range(streams):
             frames.append(_read_stream(process.stdout))
     except (OSError, ValueError):
         frames = []
     finally:
         process.stdout.close()
         code = process.wait()
-    if code != 0 or len(frames) != TABLES:
-        return None
-    return tuple(frames)  # type: ignore[return-value]
+    return frames if code == 0 and len(frames) == streams else None
 
 
 def _read_stream(source: Any) -> pl.DataFrame:
@@ -70,13 +85,14 @@ def _read_stream(source: Any) -> pl.DataFrame:
 
 
 def main() -> int:
-    plan = json.loads(sys.stdin.read())
-    parts = [(index, sql, params) for index, sql, params in plan["parts"]]
-    frames = read_parts(sqlite_backend(plan["uri"]), parts, int(plan["workers"]))
+    request = pickle.loads(sys.stdin.buffer.read())  # noqa: S301 (from the parent)
+    parts = [(index, sql, params) for index, sql, params in request["parts"]]
+    frames = read_parts(sqlite_backend(request["uri"]), parts, int(request["workers"]))
     if frames is None:
         return 1
+    reduce = request.get("reduce")
     out = sys.stdout.buffer
-    for frame in frames:
+    for frame in frames if reduce is None else (reduce(*frames),):
         frame.write_ipc_stream(out)
     out.flush()
     return 0

@@ -97,6 +97,16 @@ class UnitOfWork(GovernanceMethods):
         fast = arrow_frames.scoring_frames(self.connection, borough)
         return fast if fast is not None else columnar.scoring_frames(self.connection, borough)
 
+    def reduce_scoring_frames(self, reduce: Callable[..., pl.DataFrame],
+                              borough: str | None = None) -> pl.DataFrame:
+        """`reduce(people, offences, intelligence, custody)` of the scoring frames. Where
+        they are read in a process of their own (a big SQLite register), it runs there
+        and only its result comes back: `reduce` must pickle (a module's function, or a
+        partial of one)."""
+        fast = arrow_frames.reduced(self.connection, reduce, borough)
+        return fast if fast is not None else reduce(
+            *columnar.scoring_frames(self.connection, borough))
+
     def save_score_run(self, as_of: date, policy: Policy, scores_df: pl.DataFrame,
                        scope: str | None = None) -> int:
         return score_store.save_score_run(self.connection, as_of, policy, scores_df, scope)
