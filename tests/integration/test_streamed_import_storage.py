@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from gvm.domain.audit import Operation
 from gvm.interchange import BundleError, BundleStream, read_bundle, write_bundle
+from gvm.services import importing
 from gvm.services.importing import import_bundle
 
 DATA = {"people": "person_id", "aliases": "person_id, surname, forenames",
@@ -155,3 +157,30 @@ def test_read_in_a_process_of_its_own_stores_the_same(database, bundle, sha, tmp
         uow.commit()
     assert all(c["unchanged"] == c["received"] for c in again.values())
     assert {t: _rows(database, t) for t in DATA} == snapshot
+
+
+def _collections(db):
+    with db.unit_of_work() as uow:
+        return [e.event for e in uow.audit_entries(operation=Operation.COLLECTION)]
+
+
+def test_an_import_logs_its_collection_naming_every_person(database, bundle, tmp_path):
+    report = _import(database, write_bundle(bundle, tmp_path / "b"))
+    [entry] = _collections(database)
+    assert (entry.actor, entry.actor_role, entry.record_type) == ("loader", "operator", "person")
+    assert entry.record_ids == ("P1", "P2", "P3") and entry.justification == "bundle import"
+    assert entry.detail == {"source": "b", "sha256": report.sha256, "counts": report.counts}
+
+
+def test_a_large_import_logs_its_collection_in_parts(database, bundle, tmp_path, monkeypatch):
+    """Each entry names at most AUDIT_PART_PEOPLE people (the importer never holds a
+    national bundle's million ids at once); together, in file order, every one."""
+    monkeypatch.setattr(importing, "AUDIT_PART_PEOPLE", 2)
+    report = _import(database, write_bundle(bundle, tmp_path / "b"))
+    entries = _collections(database)
+    assert [e.record_ids for e in entries] == [("P1", "P2"), ("P3",)]
+    base = {"source": "b", "sha256": report.sha256, "counts": report.counts}
+    assert [e.detail for e in entries] == [{**base, "part": 1, "parts": 2},
+                                           {**base, "part": 2, "parts": 2}]
+    with database.unit_of_work() as uow:
+        assert uow.verify_audit().ok

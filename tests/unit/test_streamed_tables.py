@@ -264,7 +264,23 @@ def test_person_ids_are_looked_up_exactly(tmp_path: Path) -> None:
         stream = BundleStream(tmp_path, today=TODAY, process=process)
         list(stream)
         assert stream.person_ids == ("P1", "Q\u2028R")
+        assert list(stream.person_id_parts(1)) == [("P1",), ("Q\u2028R",)]
+        assert list(stream.person_id_parts(2)) == [("P1", "Q\u2028R")]
+        assert list(stream.person_id_parts(3)) == [("P1", "Q\u2028R")]
 
+
+
+@given(ids=st.lists(st.text(st.characters(blacklist_characters="\n"), min_size=1, max_size=4),
+                    max_size=30),
+       size=st.integers(1, 8))
+def test_person_id_parts_hold_every_id_in_order_and_at_most_size(ids: list[str],
+                                                                 size: int) -> None:
+    stream = BundleStream.__new__(BundleStream)
+    stream._person_ids = "".join(f"{i}\n" for i in ids)
+    parts = list(stream.person_id_parts(size))
+    assert [i for part in parts for i in part] == ids
+    assert [len(p) for p in parts[:-1]] == [size] * (len(parts) - 1)
+    assert all(0 < len(p) <= size for p in parts)
 
 def _children() -> list[str]:
     return [pid for task in Path("/proc/self/task").iterdir()

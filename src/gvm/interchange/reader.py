@@ -140,6 +140,20 @@ class BundleStream:
         line feed separates them: an id may hold other line separators (U+2028)."""
         return tuple(self._person_ids.split("\n")[:-1])
 
+    def person_id_parts(self, size: int) -> Iterator[tuple[str, ...]]:
+        """The same in parts of at most `size` ids, none held longer than its part (the
+        audit entries of a national import name a million people)."""
+        text, start = self._person_ids, 0
+        while start < len(text):
+            end = start  # past the part's last line feed; no copy of the rest is made
+            for _ in range(size):
+                line_feed = text.find("\n", end)
+                if line_feed < 0:
+                    break
+                end = line_feed + 1
+            yield tuple(text[start:end - 1].split("\n"))
+            start = end
+
     def person_ids_text(self) -> str:
         """The same, each followed by a line feed: one string (a reading process sends
         this rather than a million strings)."""

@@ -41,6 +41,24 @@ def bundle_digest(path: Path) -> str:
 
 Progress = Callable[[str, int], None]
 
+# People named by one audit entry of an import: a larger bundle's collection is logged
+# as consecutive entries of the one transaction, so neither the importer's memory nor
+# an entry's size grows with the bundle (R-LOG: each still names its records).
+AUDIT_PART_PEOPLE = 100_000
+
+
+def _collection_entries(stream: BundleStream, detail: dict[str, Any], *, actor: str,
+                        actor_role: str, justification: str) -> Iterator[AuditEvent]:
+    people = stream.person_ids_text().count("\n")
+    parts = max(1, -(-people // AUDIT_PART_PEOPLE))
+    chunks = stream.person_id_parts(AUDIT_PART_PEOPLE) if people else iter([()])
+    for number, ids in enumerate(chunks, start=1):
+        yield AuditEvent(
+            actor=actor, actor_role=actor_role, operation=Operation.COLLECTION,
+            justification=justification, record_type="person", record_ids=ids,
+            recipient=None,
+            detail=detail if parts == 1 else {**detail, "part": number, "parts": parts})
+
 
 def _reporting(chunks: Iterable[tuple[str, Any]], progress: Progress
                ) -> Iterator[tuple[str, Any]]:
@@ -67,15 +85,9 @@ def import_bundle(
         chunks = stream if progress is None else _reporting(stream, progress)
         stored = uow.save_bundle_chunks(chunks, source_name=path.name, sha256=digest)
         counts = stream.counts()
-        uow.append_audit(AuditEvent(
-            actor=actor,
-            actor_role=actor_role,
-            operation=Operation.COLLECTION,
-            justification=justification,
-            record_type="person",
-            record_ids=stream.person_ids,
-            recipient=None,
-            detail={"source": path.name, "sha256": digests[0], "counts": counts},
-        ))
+        detail = {"source": path.name, "sha256": digests[0], "counts": counts}
+        for entry in _collection_entries(stream, detail, actor=actor, actor_role=actor_role,
+                                         justification=justification):
+            uow.append_audit(entry)  # one part at a time: none is held longer
         uow.commit()
     return ImportReport(path.name, digests[0], counts, dict(stored))
