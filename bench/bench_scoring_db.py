@@ -15,10 +15,10 @@ nothing stored):
 
 1. floor: `SELECT count(*)` of the four tables, and the ADBC driver alone fetching
    the reader's own queries into Arrow on one connection (no conversion, no split);
-2. what the re-score does (`arrow_frames.reduced` with score_batch: on SQLite read and
-   scored in the reading process, only the scores sent back; its CPU and peak RSS
-   printed); its scores must equal score_batch of the frames read in 3, else the run
-   exits non-zero;
+2. what the re-score does (`arrow_frames.reduced` with score_batch: read and scored in
+   a reading process, on SQLite and on a big PostgreSQL register, only the scores sent
+   back; its CPU and peak RSS printed); its scores must equal score_batch of the frames
+   read in 3, else the run exits non-zero;
 3. the cursor reader and the ADBC reader (`scoring_frames`), `--repeat` times each;
    the frames of both must be identical (schema, dtypes, values; rows compared in
    key order), else the run exits non-zero;
@@ -148,8 +148,9 @@ def scoring(frames: tuple[pl.DataFrame, ...]) -> dict[str, Any]:
 
 
 def scored_where_read(db: Database, repeat: int) -> tuple[dict[str, Any], Any]:
-    """What the re-score does: arrow_frames.reduced with score_batch, which on SQLite
-    runs in the reading process, so only the scores come back. Measured before any other
+    """What the re-score does: arrow_frames.reduced with score_batch, which runs in the
+    reading process (SQLite; PostgreSQL past PG_PROCESS_MIN_BLOCKS), so only the scores
+    come back. Measured before any other
     reading process runs, so that the children's peak RSS is this one's."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     reduce = partial(score_batch, as_of=pc.AS_OF, policy=POLICY, catalogue=CATALOGUE)
@@ -163,7 +164,7 @@ def scored_where_read(db: Database, repeat: int) -> tuple[dict[str, Any], Any]:
     figures["reading_process_cpu_s"] = (after.ru_utime + after.ru_stime - before.ru_utime
                                         - before.ru_stime) / repeat
     figures["reading_process_peak_rss_mb"] = after.ru_maxrss / 1024
-    if db.engine.dialect.name == "sqlite":
+    if figures["reading_process_cpu_s"] > 0:
         print(f"  {'  the reading process':<40} cpu {figures['reading_process_cpu_s']:7.3f} s"
               f"  peak RSS {figures['reading_process_peak_rss_mb']:,.0f} MB", flush=True)
     return figures, scores

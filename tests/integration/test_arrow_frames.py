@@ -56,8 +56,10 @@ def assert_same_frames(fast, slow) -> None:
 @pytest.fixture(autouse=True)
 def small_registers_too(monkeypatch):
     """SQLite reads over ADBC (in a process of its own) only past SQLITE_MIN_ROWS
-    intelligence items: these registers are tiny."""
+    intelligence items, PostgreSQL reduces in a process of its own only past
+    PG_PROCESS_MIN_BLOCKS: these registers are tiny."""
     monkeypatch.setattr(arrow_frames, "SQLITE_MIN_ROWS", 0)
+    monkeypatch.setattr(arrow_frames, "PG_PROCESS_MIN_BLOCKS", 0)
 
 
 def both_readers(db: Database, borough: str | None = None):
@@ -157,9 +159,9 @@ def test_a_small_sqlite_register_is_read_through_its_own_connection(loaded, monk
 def test_the_sqlite_reading_process_failing_leaves_the_cursor_reader(loaded, monkeypatch):
     if loaded.engine.dialect.name != "sqlite":
         pytest.skip("SQLite's reading process")
-    from gvm.storage import sqlite_reading
+    from gvm.storage import frames_process
 
-    monkeypatch.setattr(sqlite_reading, "TABLES", 5)  # asks for a frame never sent
+    monkeypatch.setattr(frames_process, "TABLES", 5)  # asks for a frame never sent
     with loaded.unit_of_work() as uow:
         assert arrow_frames.scoring_frames(uow.connection) is None
         assert uow.scoring_frames()[0].height == 3
@@ -176,7 +178,7 @@ def test_an_in_memory_sqlite_database_is_read_through_its_own_connection(bundle,
 
 
 def test_the_rescore_reads_over_adbc_and_stores_the_same_scores(loaded, monkeypatch):
-    """On SQLite the reading process scores what it read, and only the scores return."""
+    """The reading process scores what it read, and only the scores return."""
     used = []
     real = arrow_frames.reduced
 
@@ -197,18 +199,24 @@ def test_the_rescore_reads_over_adbc_and_stores_the_same_scores(loaded, monkeypa
     assert_frame_equal(stored.sort("person_id"), expected.sort("person_id"))
 
 
-def test_a_reduction_runs_where_the_frames_are_read(loaded, monkeypatch):
-    """Its result only: the reading process (SQLite) sends back one frame, not four."""
-    # The reading process unpickles `heights` by name: it imports this module.
+@pytest.fixture
+def importable(monkeypatch):
+    """A reading process unpickles this module's reductions by name: it imports it."""
     path = [str(Path(__file__).parent), *filter(None, [os.environ.get("PYTHONPATH")])]
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(path))
+
+
+def test_a_reduction_runs_where_the_frames_are_read(loaded, importable):
+    """In the reading process, on both backends: it sends back one frame, not four."""
     policy, catalogue, as_of = default_policy(), offence_catalogue(), date(2024, 8, 1)
     with loaded.unit_of_work() as uow:
         frames = uow.scoring_frames()
         reduced = arrow_frames.reduced(uow.connection, partial(
             score_batch, as_of=as_of, policy=policy, catalogue=catalogue))
         counted = arrow_frames.reduced(uow.connection, partial(heights))
-    assert reduced is not None and counted is not None
+        where = arrow_frames.reduced(uow.connection, partial(process_id))
+    assert reduced is not None and counted is not None and where is not None
+    assert where.item() != os.getpid()
     assert_frame_equal(reduced.sort("person_id"),
                        score_batch(*frames, as_of, policy, catalogue).sort("person_id"))
     assert counted.row(0) == tuple(frame.height for frame in frames)
@@ -218,14 +226,31 @@ def heights(*frames: pl.DataFrame) -> pl.DataFrame:
     return pl.DataFrame([[frame.height] for frame in frames], schema=list(NAMES))
 
 
-def test_a_failed_reading_process_leaves_the_reduction_to_this_one(loaded, monkeypatch):
-    if loaded.engine.dialect.name != "sqlite":
-        pytest.skip("SQLite's reading process")
-    from gvm.storage import sqlite_reading
+def process_id(*_: pl.DataFrame) -> pl.DataFrame:
+    return pl.DataFrame({"pid": [os.getpid()]})
 
-    monkeypatch.setattr(sqlite_reading.sys, "executable", "/bin/false")  # cannot start it
+
+def test_a_failed_reading_process_leaves_the_reduction_to_this_one(loaded, monkeypatch):
+    """SQLite: through the cursor reader; PostgreSQL: over ADBC in this process, on
+    the same snapshot."""
+    from gvm.storage import frames_process
+
+    monkeypatch.setattr(frames_process.sys, "executable", "/bin/false")  # cannot start it
     with loaded.unit_of_work() as uow:
         assert uow.reduce_scoring_frames(partial(heights)).row(0)[0] == 3
+        assert uow.reduce_scoring_frames(partial(process_id)).item() == os.getpid()
+
+
+def test_a_small_postgresql_register_is_reduced_in_this_process(loaded, importable,
+                                                                monkeypatch):
+    if loaded.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's threshold")
+    monkeypatch.setattr(arrow_frames, "PG_PROCESS_MIN_BLOCKS", 1)  # the tables hold one
+    with loaded.unit_of_work() as uow:
+        assert arrow_frames.reduced(uow.connection, partial(process_id)).item() != os.getpid()
+    monkeypatch.setattr(arrow_frames, "PG_PROCESS_MIN_BLOCKS", 2)
+    with loaded.unit_of_work() as uow:
+        assert arrow_frames.reduced(uow.connection, partial(process_id)).item() == os.getpid()
 
 
 @pytest.mark.parametrize("borough", [None, CAMDEN, WESTMINSTER])
@@ -243,3 +268,23 @@ def test_big_tables_read_in_row_ranges_on_several_connections(database, sha, mon
         slow = columnar.scoring_frames(conn, borough)
     assert_same_frames(fast, slow)
     assert fast[1].height == (0 if borough == WESTMINSTER else 3001)
+
+
+def test_the_postgresql_reading_process_reads_the_callers_snapshot(loaded, sha, importable):
+    """A person committed after the caller's snapshot was taken is not in what the
+    reading process reduces."""
+    if loaded.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's exported snapshot")
+    with loaded.engine.connect() as conn:
+        conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        assert conn.exec_driver_sql("SELECT count(*) FROM people").scalar() == 3
+        late = Person("LATE1", "Surname", "Forename", date(1990, 1, 1), Sex.MALE,
+                      Ethnicity.WHITE, CAMDEN)
+        with loaded.unit_of_work() as uow:
+            uow.save_bundle(Bundle(people=(late,)), source_name="late.csv", sha256=sha)
+            uow.commit()
+        counted = arrow_frames.reduced(conn, partial(heights))
+        where = arrow_frames.reduced(conn, partial(process_id))
+    assert counted.row(0)[0] == 3 and where.item() != os.getpid()
+    with loaded.unit_of_work() as uow:
+        assert arrow_frames.reduced(uow.connection, partial(heights)).row(0)[0] == 4

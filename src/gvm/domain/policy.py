@@ -99,7 +99,7 @@ class Policy:
 
     def __reduce__(self) -> tuple[Any, tuple[dict[str, Any]]]:
         """Pickled as plain dicts (a read-only mapping view cannot be), so a policy can
-        go to the process that reads and scores a big register (storage.sqlite_reading)."""
+        go to the process that reads and scores a big register (storage.frames_process)."""
         state = {f.name: dict(v) if isinstance(v := getattr(self, f.name), Mapping) else v
                  for f in fields(self)}
         return _unpickled, (state,)

@@ -3,7 +3,7 @@ bulk import, columnar reads for the batch scorer, score runs and the s.62 audit 
 SQLite (WAL) or PostgreSQL (psycopg 3).
 
 The names below load on first use, so that a process needing one module of the package
-(the re-score's reading process, storage.sqlite_reading) does not import Alembic and the
+(the re-score's reading process, storage.frames_process) does not import Alembic and the
 rest: about 0.4 s of its start."""
 
 from __future__ import annotations

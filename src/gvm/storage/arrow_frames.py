@@ -11,7 +11,9 @@ through its own connection with gvm.storage.columnar):
 - PostgreSQL: the caller's transaction exports its snapshot (`pg_export_snapshot`) and
   every ADBC transaction imports it, so all read the same committed state. Refused once
   the caller has written (an assigned transaction id): its own changes would be missed.
-- SQLite: in a reading process of its own (gvm.storage.sqlite_reading), for registers
+  A reduction of the frames (a re-score) runs in a process of its own for a big
+  register (PG_PROCESS_MIN_BLOCKS), so that the frames never enter this one's memory.
+- SQLite: in a reading process of its own (gvm.storage.frames_process), for registers
   of SQLITE_MIN_ROWS intelligence items or more. The ADBC driver carries its own copy of
   SQLite (3.53 beside Python's 3.40), and two copies of SQLite in one process do not
   share their bookkeeping of POSIX locks: closing the driver's file would release every
@@ -64,6 +66,9 @@ SPLIT_MIN_BLOCKS = 2_000  # PostgreSQL: 8 KiB pages, about 16 MB
 # SQLite: below this many intelligence items (rowids) the cursor reader is quicker than
 # starting a reading process (about a second).
 SQLITE_MIN_ROWS = 1_000_000
+# PostgreSQL: from this many 8 KiB pages of intelligence (about 1.4 million items, 1.2 GB
+# of frames) a reduction reads and reduces in a process of its own (frames_process.py).
+PG_PROCESS_MIN_BLOCKS = 20_000
 
 
 def workers() -> int:
@@ -81,6 +86,8 @@ class _Backend:
     dialect: Any
     ranges: Callable[[Table, int], list[Any]]
     convert: Callable[[Any, Table, dict[str, Any]], pl.DataFrame]
+    # How a reading process opens the same connections (frames_process.main).
+    process: dict[str, Any]
 
 
 def scoring_frames(conn: Connection, borough: str | None = None, *,
@@ -90,7 +97,7 @@ def scoring_frames(conn: Connection, borough: str | None = None, *,
     read over ADBC (on up to `connections` at once, default one per core, at most
     MAX_WORKERS); None when that would not see what `conn`'s transaction sees.
 
-    SQLite (see the module's docstring): in a process of its own (sqlite_reading.py),
+    SQLite (see the module's docstring): in a process of its own (frames_process.py),
     for a register big enough to repay starting it (SQLITE_MIN_ROWS intelligence items,
     unless `sqlite` says yes or no)."""
     return _read(conn, borough, None, connections, sqlite)
@@ -100,18 +107,19 @@ def reduced(conn: Connection, reduce: Callable[..., pl.DataFrame], borough: str 
             *, connections: int | None = None, sqlite: bool | None = None
             ) -> pl.DataFrame | None:
     """`reduce(people, offences, intelligence, custody)` of the frames scoring_frames
-    would read, or None when it would return None. On SQLite the reading process applies
-    it (`reduce` must pickle: a module's function, or a partial of one), so only its
-    result comes back."""
+    would read, or None when it would return None. Where the frames are read in a process
+    of their own (SQLite; PostgreSQL past PG_PROCESS_MIN_BLOCKS) that process applies it
+    (`reduce` must pickle: a module's function, or a partial of one), so only its result
+    comes back."""
     return _read(conn, borough, reduce, connections, sqlite)
 
 
 def _read(conn: Connection, borough: str | None, reduce: Callable[..., pl.DataFrame] | None,
           connections: int | None, sqlite: bool | None) -> Any:
+    from gvm.storage import frames_process
+
     n_workers = connections or workers()
     if conn.dialect.name == "sqlite":
-        from gvm.storage import sqlite_reading
-
         if sqlite is False or (sqlite is None and not _big(conn)):
             return None
         second = _sqlite(conn, borough)
@@ -119,18 +127,23 @@ def _read(conn: Connection, borough: str | None, reduce: Callable[..., pl.DataFr
             return None
         parts = plan(second, n_workers)
         if reduce is None:
-            return sqlite_reading.read_in_process(_uri(conn), parts, n_workers)
-        return sqlite_reading.reduce_in_process(_uri(conn), parts, n_workers, reduce)
+            return frames_process.read_in_process(second.process, parts, n_workers)
+        return frames_process.reduce_in_process(second.process, parts, n_workers, reduce)
     second = backend(conn, borough)
     if second is None:
         return None
-    frames = read_parts(second, plan(second, n_workers), n_workers)
+    parts = plan(second, n_workers)
+    if reduce is not None and _pg_big(conn):
+        result = frames_process.reduce_in_process(second.process, parts, n_workers, reduce)
+        if result is not None:
+            return result  # else read here: the snapshot is still the caller's
+    frames = read_parts(second, parts, n_workers)
     return frames if frames is None or reduce is None else reduce(*frames)
 
 
 def backend(conn: Connection, borough: str | None = None) -> _Backend | None:
     """How to read `conn`'s view over second connections; None if they cannot see it.
-    SQLite's second connections are opened in another process (sqlite_reading.py)."""
+    SQLite's second connections are opened in another process (frames_process.py)."""
     if conn.dialect.name == "postgresql":
         return _postgresql(conn, borough)
     if conn.dialect.name == "sqlite":
@@ -219,17 +232,7 @@ def _postgresql(conn: Connection, borough: str | None) -> _Backend | None:
         "current_setting('search_path')").one()
     if wrote or not _SNAPSHOT_ID.fullmatch(snapshot):
         return None
-    from adbc_driver_postgresql import dbapi
-
     uri = conn.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-
-    def start(cursor: Any) -> None:
-        # The connection is in autocommit: this transaction is ours, REPEATABLE READ to
-        # take the caller's snapshot (which must be its first statement).
-        cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        cursor.execute(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
-        cursor.execute("SELECT set_config('search_path', $1, true)", (search_path,))
-        cursor.fetchall()
 
     def ranges(table: Table, n: int) -> list[Any]:
         # Block ranges (TID range scans, PostgreSQL 14+). The last range is open: rows
@@ -237,9 +240,7 @@ def _postgresql(conn: Connection, borough: str | None) -> _Backend | None:
         if n == 1 or table not in (offences, intelligence) or (
                 conn.dialect.server_version_info or (0,)) < (14,):
             return [None]
-        blocks = conn.execute(text(
-            "SELECT pg_relation_size(CAST(:t AS regclass)) / "
-            "current_setting('block_size')::int"), {"t": table.name}).scalar_one()
+        blocks = _blocks(conn, table)
         if blocks < max(SPLIT_MIN_BLOCKS, n):
             return [None]
         ctid = f"{table.name}.ctid"
@@ -249,9 +250,47 @@ def _postgresql(conn: Connection, borough: str | None) -> _Backend | None:
             + ([f"{ctid} < '({b},0)'::tid"] if b is not None else [])))
             for a, b in pairwise(bounds)]
 
-    return _Backend(connect=lambda: dbapi.connect(uri, autocommit=True), start=start,
-                    query=lambda t, layout: scoring_query(t, layout, borough),
-                    dialect=_PG_DIALECT, ranges=ranges, convert=_convert_pg)
+    return replace(postgresql_backend(uri, snapshot, search_path), dialect=_PG_DIALECT,
+                   ranges=ranges, query=lambda t, layout: scoring_query(t, layout, borough))
+
+
+def postgresql_backend(uri: str, snapshot: str, search_path: str) -> _Backend:
+    """What running a plan needs on PostgreSQL: connections that see `snapshot`."""
+    if not _SNAPSHOT_ID.fullmatch(snapshot):  # it is spliced into a statement
+        raise ValueError("not a snapshot id")
+
+    def connect() -> Any:
+        from adbc_driver_postgresql import dbapi
+
+        return dbapi.connect(uri, autocommit=True)
+
+    def start(cursor: Any) -> None:
+        # The connection is in autocommit: this transaction is ours, REPEATABLE READ to
+        # take the caller's snapshot (which must be its first statement).
+        cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        cursor.execute(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
+        cursor.execute("SELECT set_config('search_path', $1, true)", (search_path,))
+        cursor.fetchall()
+
+    return _Backend(connect=connect, start=start, query=_unplanned, dialect=None,
+                    ranges=_unplanned, convert=_convert_pg,
+                    process={"backend": "postgresql", "uri": uri, "snapshot": snapshot,
+                             "search_path": search_path})
+
+
+def _unplanned(*_: Any) -> Any:
+    raise RuntimeError("a reading process runs a plan made by its caller")
+
+
+def _pg_big(conn: Connection) -> bool:
+    """Is the register big enough for a reading process to pay for its start?"""
+    return _blocks(conn, intelligence) >= PG_PROCESS_MIN_BLOCKS
+
+
+def _blocks(conn: Connection, table: Table) -> int:
+    return conn.execute(text(
+        "SELECT pg_relation_size(CAST(:t AS regclass)) / current_setting('block_size')::int"),
+        {"t": table.name}).scalar_one()
 
 
 def _convert_pg(arrow: Any, table: Table, layout: dict[str, Any]) -> pl.DataFrame:
@@ -301,8 +340,8 @@ def _sqlite(conn: Connection, borough: str | None) -> _Backend | None:
 
 
 def sqlite_backend(uri: str) -> _Backend:
-    """What the reading process needs to run a plan: connect, start, convert (the
-    queries arrive compiled)."""
+    """What the reading process needs to run a plan on SQLite: connect, start, convert
+    (the queries arrive compiled)."""
     def connect() -> Any:
         from adbc_driver_sqlite import dbapi
 
@@ -316,11 +355,9 @@ def sqlite_backend(uri: str) -> _Backend:
         # Larger batches than the driver's 1,024 rows: measured 15-20% less CPU.
         cursor.adbc_statement.set_options(**{SQLITE_BATCH_OPTION: str(SQLITE_BATCH_ROWS)})
 
-    def unplanned(*_: Any) -> Any:
-        raise RuntimeError("the reading process runs a plan made by its caller")
-
-    return _Backend(connect=connect, start=start, query=unplanned, dialect=None,
-                    ranges=unplanned, convert=_convert_sqlite)
+    return _Backend(connect=connect, start=start, query=_unplanned, dialect=None,
+                    ranges=_unplanned, convert=_convert_sqlite,
+                    process={"backend": "sqlite", "uri": uri})
 
 
 def sqlite_query(table: Table, layout: dict[str, Any], borough: str | None) -> Any:

@@ -100,7 +100,7 @@ class UnitOfWork(GovernanceMethods):
     def reduce_scoring_frames(self, reduce: Callable[..., pl.DataFrame],
                               borough: str | None = None) -> pl.DataFrame:
         """`reduce(people, offences, intelligence, custody)` of the scoring frames. Where
-        they are read in a process of their own (a big SQLite register), it runs there
+        they are read in a process of their own (a big register), it runs there
         and only its result comes back: `reduce` must pickle (a module's function, or a
         partial of one)."""
         fast = arrow_frames.reduced(self.connection, reduce, borough)
