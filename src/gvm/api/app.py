@@ -127,10 +127,12 @@ def create_app(register: Register, *, freshness: bool = False) -> FastAPI:
     app.state.freshness = freshness
     # Each router straight onto the app: FastAPI matches nested included routers level
     # by level, and one level more cost about 0.1 ms per request (docs/PERFORMANCE.md).
-    for module in (health, auth, boroughs, people, gangs, intelligence, scores,
+    app.include_router(health.router, prefix=API_PREFIX)  # no database: never busy
+    for module in (auth, boroughs, people, gangs, intelligence, scores,
                    register_routes, audit, sharing_routes, governance, meetings, diversion,
                    oversight):
-        app.include_router(module.router, prefix=API_PREFIX)
+        app.include_router(module.router, prefix=API_PREFIX,
+                           responses=errors.error_responses(503))
     errors.install(app)
     install_pages(app, API_PREFIX)  # the pages, after the API's handlers they defer to
     app.add_middleware(RequestBodyLimitMiddleware, max_body_size=MAX_BODY_BYTES)

@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from gvm.api.schemas.common import ErrorOut, ValidationErrorOut
+from gvm.bootstrap import BUSY_ERRORS, busy
 from gvm.domain.errors import GvmError, NotEligible
 from gvm.services.access import InvalidInput
 from gvm.services.accounts import SIGN_IN_FAILED, LoginFailed
@@ -29,7 +30,12 @@ _DESCRIPTIONS = {
     409: "Refused by the register's rules (e.g. not eligible for inclusion), with the reason",
     413: "Request body larger than the limit",
     422: "The request is malformed; names the fields, never repeats their values",
+    503: "The register is busy with another writer (an import, a re-score) for longer than "
+         "a request waits: nothing was shown or changed; try again after Retry-After seconds",
 }
+BUSY = ("The register is busy with another write (an import or a re-score); nothing was "
+        "shown or changed. Try again in a moment.")
+RETRY_AFTER_SECONDS = 10
 
 
 def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
@@ -102,8 +108,17 @@ async def _gvm_error(_: Request, exc: Exception) -> JSONResponse:
     return _error(status.HTTP_409_CONFLICT, str(exc))
 
 
+async def _busy(_: Request, exc: Exception) -> JSONResponse:
+    if not busy(exc):
+        raise exc  # any other database error: a 500, logged by the server
+    return _error(status.HTTP_503_SERVICE_UNAVAILABLE, BUSY,
+                  headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(InvalidInput, _invalid_input)
     app.add_exception_handler(GvmError, _gvm_error)
+    for busy_error in BUSY_ERRORS:
+        app.add_exception_handler(busy_error, _busy)

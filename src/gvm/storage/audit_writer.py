@@ -43,6 +43,7 @@ from sqlalchemy.util import await_only
 from sqlalchemy.util.concurrency import in_greenlet
 
 from gvm.domain.audit import AuditEvent
+from gvm.storage.busy import WriterBusy
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +98,7 @@ class AuditWriter:
 
     def append(self, event: AuditEvent, timeout: float = WAIT_SECONDS) -> int:
         """Log `event`; its seq, once the transaction holding it has committed. Raises
-        what that transaction raised, or TimeoutError."""
+        what that transaction raised, or WriterBusy (a TimeoutError)."""
         if in_greenlet():  # on the event loop (Database.run): wait there
             return await_only(self._append_on_loop(event))
         entry = _Entry(event, threaded=True)
@@ -139,7 +140,7 @@ class AuditWriter:
             if time.monotonic() - queued_at < WAIT_SECONDS:
                 loop.call_later(LOCK_RETRY_SECONDS, self._commit_on_loop, loop, queued_at)
                 return
-            self._fail_on_loop(loop, TimeoutError(
+            self._fail_on_loop(loop, WriterBusy(
                 "the audit log did not commit in time: nothing was shown"))
             return
         try:
@@ -197,7 +198,7 @@ class AuditWriter:
                     self._queue[0].ready.set()
                 else:
                     self._leading = False
-        raise TimeoutError("the audit log did not commit in time: nothing was shown")
+        raise WriterBusy("the audit log did not commit in time: nothing was shown")
 
     def _write(self, batch: list[_Entry]) -> None:
         try:

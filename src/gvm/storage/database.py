@@ -34,6 +34,7 @@ from sqlalchemy.util import greenlet_spawn
 from gvm.domain.audit import AuditEvent
 from gvm.storage import audit as audit_log
 from gvm.storage.audit_writer import AuditWriter
+from gvm.storage.busy import WriterBusy
 from gvm.storage.engine import SQLITE_BUSY_TIMEOUT_MS, is_sqlite, make_engine
 from gvm.storage.kept_connections import KeptConnections
 from gvm.storage.migrate import upgrade
@@ -132,7 +133,7 @@ class Database:
             yield
             return
         if not self._write_lock.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
-            raise TimeoutError("database is locked: another writer held it too long")
+            raise WriterBusy("database is locked: another writer held it too long")
         try:
             yield
         finally:

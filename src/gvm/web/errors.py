@@ -13,6 +13,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
+from gvm.api.errors import BUSY, RETRY_AFTER_SECONDS
+from gvm.bootstrap import BUSY_ERRORS, busy
 from gvm.domain.errors import GvmError
 from gvm.services.access import InvalidInput
 from gvm.services.errors import Forbidden, NotFound
@@ -23,7 +25,7 @@ from gvm.web.render import page
 Handler = Callable[[Request, Exception], Awaitable[Response]]
 SIGN_IN = "/sign-in"
 _TITLES = {403: "Not allowed", 404: "Not found", 405: "Not allowed here",
-           409: "Refused", 422: "Please check what you entered"}
+           409: "Refused", 422: "Please check what you entered", 503: "Busy"}
 
 
 def error_page(request: Request, code: int, message: str,
@@ -73,6 +75,14 @@ async def _validation(request: Request, exc: Exception) -> Response:
     return error_page(request, 422, "Some values were not accepted.", problems)
 
 
+async def _busy(request: Request, exc: Exception) -> Response:
+    if not busy(exc):
+        raise exc
+    response = error_page(request, 503, BUSY)
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 def install(app: FastAPI, api_prefix: str) -> None:
     """Page handlers for page paths; the handlers already installed keep the API's."""
 
@@ -89,5 +99,6 @@ def install(app: FastAPI, api_prefix: str) -> None:
     app.add_exception_handler(SignInRequired, _sign_in)
     app.add_exception_handler(PageForbidden, _forbidden)
     for exc_class, handler in ((GvmError, _gvm_error), (InvalidInput, _gvm_error),
-                               (HTTPException, _http), (RequestValidationError, _validation)):
+                               (HTTPException, _http), (RequestValidationError, _validation),
+                               *((busy_error, _busy) for busy_error in BUSY_ERRORS)):
         for_pages(exc_class, handler)

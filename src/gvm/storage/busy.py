@@ -1,0 +1,37 @@
+"""Another writer holding the database longer than a request waits for it.
+
+On SQLite one writer at a time holds the database: a `gvm import` or `gvm score` in
+another process holds it for minutes, during which a profile view cannot commit the
+audit entry it must commit before it shows anything (R-LOG). After the busy timeout
+such a request fails with nothing shown and nothing changed, and can simply be tried
+again: the service answers 503 with Retry-After rather than a 500 (gvm.api.errors).
+PostgreSQL's equivalents: a lock not obtained in time, a serialization failure, a
+deadlock.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from sqlalchemy.exc import DBAPIError
+
+
+class WriterBusy(TimeoutError):
+    """This process's own wait for the write lock or the audit log's commit ran out."""
+
+
+# The exception classes `busy` may say yes to, for registering a handler: SQLAlchemy's,
+# and SQLite's own (gvm begins its transactions on the driver, outside SQLAlchemy).
+BUSY_ERRORS: tuple[type[BaseException], ...] = (DBAPIError, WriterBusy, sqlite3.Error)
+_SQLITE_BUSY, _SQLITE_LOCKED = 5, 6  # primary result codes
+_PG_BUSY = frozenset({"55P03", "40001", "40P01"})  # lock_not_available, serialization, deadlock
+
+
+def busy(exc: BaseException) -> bool:
+    """Did `exc` come from the database being held by another writer too long?"""
+    if isinstance(exc, WriterBusy):
+        return True
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    if isinstance(orig, sqlite3.Error):
+        return (getattr(orig, "sqlite_errorcode", 0) & 0xFF) in (_SQLITE_BUSY, _SQLITE_LOCKED)
+    return isinstance(exc, DBAPIError) and getattr(orig, "sqlstate", None) in _PG_BUSY

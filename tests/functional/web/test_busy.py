@@ -1,0 +1,140 @@
+"""Another writer holding the register longer than a request waits (on SQLite: an import
+or a re-score run by another process): the request, of the API or of a page, is answered
+503 with Retry-After, shows nothing and logs nothing, and the same request succeeds once
+the writer is done.
+Which database errors count as busy, on both backends, from real errors."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+from api_support import API, SURNAME, Api, write_bundle
+from pages import Pages
+
+from gvm.api.app import create_app
+from gvm.api.errors import BUSY
+from gvm.authz import Role
+from gvm.bootstrap import bootstrap
+from gvm.config import Settings
+from gvm.services.importing import import_bundle
+from gvm.storage import engine
+from gvm.storage.busy import WriterBusy, busy
+
+VIEW = {"justification": "Op Kestrel briefing", "as_of": "2024-06-30"}
+
+
+@pytest.fixture
+def impatient(tmp_path, monkeypatch) -> Iterator[Api]:
+    """A SQLite register whose connections wait 0.2 s for the write lock, not 30 s."""
+    monkeypatch.setattr(engine, "SQLITE_BUSY_TIMEOUT_MS", 200)
+    register = bootstrap(Settings(mode="dev", database_url=f"sqlite:///{tmp_path / 'r.db'}",
+                                  policy_path=None))
+    built = Api(register=register, app=create_app(register))
+    try:
+        import_bundle(register.unit_of_work, write_bundle(tmp_path / "bundle"),
+                      actor="loader", actor_role="operator")
+        built.add_user("force", Role.FORCE_ANALYST)
+        built.sessions["force"] = built.sign_in("force")
+        yield built
+    finally:
+        built.close()
+
+
+def test_a_view_while_another_process_writes_is_503_and_shows_nothing(impatient):
+    path = impatient.register.database.engine.url.database
+    head = impatient.audit_head()
+    pages = Pages(impatient, "force")
+    other = sqlite3.connect(path, isolation_level=None)  # as `gvm import` would hold it
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        refused = impatient["force"].post("/people/P1/views", json=VIEW)
+        search = impatient["force"].post("/people/search", json={"name": "Zan"})
+        page = pages.post("/people/search", {"name": "Zan"})
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
+    for response in (refused, search, page):
+        assert response.status_code == 503, response.text
+        assert response.headers["Retry-After"] == "10"
+        assert SURNAME not in response.text
+    assert refused.json() == search.json() == {"detail": BUSY}
+    assert "Busy" in page.text and BUSY in page.text
+    assert impatient.audit_after(head) == []  # nothing shown, nothing logged
+    shown = impatient["force"].post("/people/P1/views", json=VIEW)
+    assert shown.status_code == 200 and SURNAME in shown.text
+    assert [e.event.record_ids for e in impatient.audit_after(head)] == [("P1",)]
+
+
+def test_the_503_is_documented_on_every_route_that_reads_the_register(impatient):
+    spec = impatient.app.openapi()
+    for path, operations in spec["paths"].items():
+        for operation in operations.values():
+            assert ("503" in operation["responses"]) == (path != f"{API}/health"), path
+
+
+def _locked_sqlite(tmp_path) -> BaseException:
+    url = f"sqlite:///{tmp_path / 'locked.db'}"
+    holder = sqlite3.connect(tmp_path / "locked.db", isolation_level=None)
+    holder.execute("CREATE TABLE t (x)")
+    holder.execute("BEGIN IMMEDIATE")
+    waiter = sa.create_engine(url, connect_args={"timeout": 0.05})
+    try:
+        with waiter.begin() as conn:
+            conn.exec_driver_sql("INSERT INTO t VALUES (1)")
+    except sa.exc.DBAPIError as e:
+        return e
+    finally:
+        holder.close()
+        waiter.dispose()
+    raise AssertionError("the write went through")
+
+
+def test_busy_errors_are_told_from_others_on_sqlite(tmp_path):
+    assert busy(_locked_sqlite(tmp_path))
+    assert busy(WriterBusy("the audit log did not commit in time"))
+    bad = sa.create_engine("sqlite://")
+    with pytest.raises(sa.exc.DBAPIError) as caught, bad.connect() as conn:
+        conn.exec_driver_sql("SELECT * FROM no_such_table")
+    assert not busy(caught.value)
+    assert not busy(TimeoutError("a timeout of something else"))
+    assert not busy(ValueError("database is locked"))
+
+
+@pytest.mark.postgres
+def test_busy_errors_are_told_from_others_on_postgresql(postgres_admin):
+    table = "gvm_busy_probe"
+    with postgres_admin.connect() as admin:
+        admin.exec_driver_sql(f"CREATE TABLE IF NOT EXISTS {table} (x int)")
+    holder = postgres_admin.engine.connect().execution_options(isolation_level="READ COMMITTED")
+    try:
+        holder.begin()
+        holder.exec_driver_sql(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
+        with pytest.raises(sa.exc.DBAPIError) as caught, postgres_admin.connect() as conn:
+            conn.exec_driver_sql("SET lock_timeout = '50ms'")
+            conn.exec_driver_sql(f"SELECT * FROM {table}")
+        assert busy(caught.value)
+        with pytest.raises(sa.exc.DBAPIError) as other, postgres_admin.connect() as conn:
+            conn.exec_driver_sql("SELECT 1/0")
+        assert not busy(other.value)
+    finally:
+        holder.rollback()
+        holder.close()
+        with postgres_admin.connect() as admin:
+            admin.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
+
+
+def test_a_driver_error_raised_outside_sqlalchemy_counts_too(tmp_path):
+    holder = sqlite3.connect(tmp_path / "raw.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    waiter = sqlite3.connect(tmp_path / "raw.db", timeout=0.05, isolation_level=None)
+    try:
+        with pytest.raises(sqlite3.OperationalError) as caught:
+            waiter.execute("BEGIN IMMEDIATE")
+    finally:
+        holder.close()
+        waiter.close()
+    assert busy(caught.value)
+    assert not busy(sqlite3.OperationalError("no such table: t"))
