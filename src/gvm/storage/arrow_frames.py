@@ -66,8 +66,9 @@ SPLIT_MIN_BLOCKS = 2_000  # PostgreSQL: 8 KiB pages, about 16 MB
 # SQLite: below this many intelligence items (rowids) the cursor reader is quicker than
 # starting a reading process (about a second).
 SQLITE_MIN_ROWS = 1_000_000
-# PostgreSQL: from this many 8 KiB pages of intelligence (about 1.4 million items, 1.2 GB
-# of frames) a reduction reads and reduces in a process of its own (frames_process.py).
+# PostgreSQL: from this many 8 KiB pages of intelligence (about 1.1 million items: 54 a
+# page in the national register, as SQLITE_MIN_ROWS) a reduction reads and reduces in a
+# process of its own (frames_process.py).
 PG_PROCESS_MIN_BLOCKS = 20_000
 
 
