@@ -70,6 +70,9 @@ def _configure_sqlite(engine: Engine) -> None:
         try:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
+            # Deleted rows are overwritten, not left in free pages (R-RETENTION: an erased
+            # person leaves no copy); some builds of SQLite do it by default, not all.
+            cursor.execute("PRAGMA secure_delete=ON")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS:d}")
             # 64 MiB page cache (default 2 MiB): bulk upserts into 100k-row tables thrash
