@@ -1,7 +1,8 @@
-"""An erased person leaves no copy of their names in an SQLite register's file
-(R-RETENTION: no shadow copies): not in free pages (secure_delete) and not in the
-full-text name indexes, where a delete only adds a tombstone and the name's trigrams,
-with their positions, would otherwise stay in older segments. PostgreSQL keeps dead
+"""An erased person, or a name corrected by a later import, leaves no copy of the names
+in an SQLite register's file (R-RETENTION: no shadow copies): not in free pages
+(secure_delete) and not in the full-text name indexes, where a delete only adds a
+tombstone and the name's trigrams, with their positions, would otherwise stay in older
+segments. PostgreSQL keeps dead
 rows and index entries until VACUUM (docs/OPERATIONS.md)."""
 
 from __future__ import annotations
@@ -69,3 +70,25 @@ def test_every_sqlite_connection_overwrites_what_it_deletes(tmp_path):
         db.upgrade()
         with db.unit_of_work() as uow:
             assert uow.connection.exec_driver_sql("PRAGMA secure_delete").scalar() == 1
+
+
+def test_a_name_corrected_by_a_later_import_leaves_no_trace_of_the_old(tmp_path, sha):
+    path = tmp_path / "register.db"
+    with Database(f"sqlite:///{path}") as db:
+        db.upgrade()
+        others = tuple(_person(f"Q{i:05d}", f"Surname{i % 97}", f"Fore{i % 89}")
+                       for i in range(2000))
+        with db.unit_of_work() as uow:
+            uow.save_bundle(Bundle(people=(*others, _person("X1", SURNAME, FORENAMES))),
+                            source_name="a.csv", sha256=sha)
+            uow.commit()
+        with db.unit_of_work() as uow:
+            counts = uow.save_bundle(Bundle(people=(_person("X1", "Corrected", "Name"),)),
+                                     source_name="b.csv", sha256="1" * 64)
+            uow.commit()
+        assert counts["people"]["updated"] == 1
+        with db.unit_of_work(read_only=True) as uow:
+            assert uow.search_people(PersonQuery(name=SURNAME)) == []
+            assert [h.person_id for h in uow.search_people(PersonQuery(name="Corrected"))
+                    ] == ["X1"]
+    assert _traces(path) == {}

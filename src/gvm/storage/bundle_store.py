@@ -21,6 +21,7 @@ from gvm.domain.model import Bundle
 from gvm.interchange.columnar_check import ColumnChunk
 from gvm.storage.bulk import CHUNK_ROWS, UpsertCount
 from gvm.storage.bulk_load import TableLoad
+from gvm.storage.name_indexes import merge_name_indexes
 from gvm.storage.tables import (
     aliases,
     custody,
@@ -184,6 +185,8 @@ def save_bundle_chunks(conn: Connection, chunks: Iterable[tuple[str, Sequence[An
         result["gang_relations"] = counts["gang_relations"].as_dict()
     conn.execute(insert(imports).values(at=now, source_name=name, sha256=digest,
                                         counts=result))
+    if result["people"]["updated"]:  # a corrected name leaves no trace of the old one
+        merge_name_indexes(conn)
     return result
 
 

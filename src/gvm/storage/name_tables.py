@@ -31,3 +31,4 @@ NAME_SEARCH_OBJECTS = frozenset({
     "name_trigrams", "name_trigrams_data", "name_trigrams_idx", "name_trigrams_docsize",
     "name_trigrams_config", "ix_name_vocabulary_trgm",
 })
+

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, select, text
+from sqlalchemy import Connection, bindparam, delete, select
 
 from gvm.domain.model import (
     Alias,
@@ -30,6 +30,7 @@ from gvm.domain.model import (
     SourceType,
 )
 from gvm.storage.bundle_store import PERSON_FIELDS, save_bundle, save_bundle_chunks
+from gvm.storage.name_indexes import merge_name_indexes
 from gvm.storage.prepared import Prepared
 from gvm.storage.tables import aliases, custody, intelligence, offences, people
 
@@ -128,23 +129,12 @@ def person_records(conn: Connection, person_id: str, *, known: bool = False
                          intelligence=found_intelligence, custody=found_custody)
 
 
-# SQLite's full-text indexes of names (migrations 0008 and 0010). A delete only adds a
-# tombstone: the name's trigrams, with their positions (enough to spell it out again),
-# stay in older segments of the index until they are merged. 'optimize' merges every
-# segment into one, dropping what the tombstones cancel (0.6 s for a million people;
-# FTS5's 'secure-delete' option needs SQLite 3.44).
-_MERGE_NAME_INDEXES = tuple(
-    text(f"INSERT INTO {index} ({index}) VALUES ('optimize')")  # noqa: S608 (constants)
-    for index in ("people_names", "name_trigrams"))
-
-
 def erase_person(conn: Connection, person_id: str) -> bool:
     """Delete the person and, by cascade, their aliases, offences, intelligence, custody
     periods and stored scores, leaving no copy of their names in the search indexes
     (R-RETENTION); with secure_delete on (engine.py) SQLite zeroes the freed space.
     Audit rows stay (they hold ids only). False if unknown."""
     result = conn.execute(delete(people).where(people.c.person_id == person_id))
-    if result.rowcount > 0 and conn.dialect.name == "sqlite":
-        for merge in _MERGE_NAME_INDEXES:
-            conn.execute(merge)
+    if result.rowcount > 0:
+        merge_name_indexes(conn)
     return result.rowcount > 0
