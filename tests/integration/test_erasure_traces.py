@@ -8,6 +8,8 @@ rows and index entries until VACUUM (docs/OPERATIONS.md)."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 
 import pytest
@@ -37,9 +39,9 @@ def _traces(path) -> dict[str, int]:
             if (n := data.count(t.encode()))}
 
 
-@pytest.mark.parametrize("later_imports", [0, 3])
-def test_an_erased_persons_names_leave_the_file(tmp_path, sha, later_imports):
-    path = tmp_path / "register.db"
+@contextmanager
+def _register(path, sha) -> Iterator[Database]:
+    """5,000 people, then X1 with the names to trace, in one import."""
     with Database(f"sqlite:///{path}") as db:
         db.upgrade()
         others = tuple(_person(f"Q{i:05d}", f"Surname{i % 97}", f"Fore{i % 89}")
@@ -48,6 +50,13 @@ def test_an_erased_persons_names_leave_the_file(tmp_path, sha, later_imports):
             uow.save_bundle(Bundle(people=(*others, _person("X1", SURNAME, FORENAMES))),
                             source_name="a.csv", sha256=sha)
             uow.commit()
+        yield db
+
+
+@pytest.mark.parametrize("later_imports", [0, 3])
+def test_an_erased_persons_names_leave_the_file(tmp_path, sha, later_imports):
+    path = tmp_path / "register.db"
+    with _register(path, sha) as db:
         for n in range(later_imports):  # more segments in the indexes
             with db.unit_of_work() as uow:
                 uow.save_bundle(Bundle(people=(_person(f"Z{n}", "Later", "One"),)),
@@ -74,14 +83,7 @@ def test_every_sqlite_connection_overwrites_what_it_deletes(tmp_path):
 
 def test_a_name_corrected_by_a_later_import_leaves_no_trace_of_the_old(tmp_path, sha):
     path = tmp_path / "register.db"
-    with Database(f"sqlite:///{path}") as db:
-        db.upgrade()
-        others = tuple(_person(f"Q{i:05d}", f"Surname{i % 97}", f"Fore{i % 89}")
-                       for i in range(2000))
-        with db.unit_of_work() as uow:
-            uow.save_bundle(Bundle(people=(*others, _person("X1", SURNAME, FORENAMES))),
-                            source_name="a.csv", sha256=sha)
-            uow.commit()
+    with _register(path, sha) as db:
         with db.unit_of_work() as uow:
             counts = uow.save_bundle(Bundle(people=(_person("X1", "Corrected", "Name"),)),
                                      source_name="b.csv", sha256="1" * 64)
