@@ -243,11 +243,14 @@ def test_a_failed_reading_process_leaves_the_reduction_to_this_one(loaded, monke
 
 def test_a_small_postgresql_register_is_reduced_in_this_process(loaded, importable,
                                                                 monkeypatch):
+    """And so is one borough's part of a big one."""
     if loaded.engine.dialect.name != "postgresql":
         pytest.skip("PostgreSQL's threshold")
     monkeypatch.setattr(arrow_frames, "PG_PROCESS_MIN_BLOCKS", 1)  # the tables hold one
     with loaded.unit_of_work() as uow:
         assert arrow_frames.reduced(uow.connection, partial(process_id)).item() != os.getpid()
+        assert arrow_frames.reduced(uow.connection, partial(process_id),
+                                    CAMDEN).item() == os.getpid()
     monkeypatch.setattr(arrow_frames, "PG_PROCESS_MIN_BLOCKS", 2)
     with loaded.unit_of_work() as uow:
         assert arrow_frames.reduced(uow.connection, partial(process_id)).item() == os.getpid()

@@ -11,8 +11,9 @@ through its own connection with gvm.storage.columnar):
 - PostgreSQL: the caller's transaction exports its snapshot (`pg_export_snapshot`) and
   every ADBC transaction imports it, so all read the same committed state. Refused once
   the caller has written (an assigned transaction id): its own changes would be missed.
-  A reduction of the frames (a re-score) runs in a process of its own for a big
-  register (PG_PROCESS_MIN_BLOCKS), so that the frames never enter this one's memory.
+  A reduction of the whole register's frames (a re-score) runs in a process of its own
+  for a big register (PG_PROCESS_MIN_BLOCKS), so that the frames never enter this one's
+  memory; one borough's are a thirtieth of that, less than starting the process costs.
 - SQLite: in a reading process of its own (gvm.storage.frames_process), for registers
   of SQLITE_MIN_ROWS intelligence items or more. The ADBC driver carries its own copy of
   SQLite (3.53 beside Python's 3.40), and two copies of SQLite in one process do not
@@ -134,7 +135,7 @@ def _read(conn: Connection, borough: str | None, reduce: Callable[..., pl.DataFr
     if second is None:
         return None
     parts = plan(second, n_workers)
-    if reduce is not None and _pg_big(conn):
+    if reduce is not None and borough is None and _pg_big(conn):  # a borough's is small
         result = frames_process.reduce_in_process(second.process, parts, n_workers, reduce)
         if result is not None:
             return result  # else read here: the snapshot is still the caller's
