@@ -10,10 +10,10 @@ from typing import Any, TypeVar
 from gvm import reference
 from gvm.config import Settings
 from gvm.domain.policy import Policy
-from gvm.storage.busy import BUSY_ERRORS, busy
+from gvm.storage.busy import BUSY_ERRORS, busy, unreachable
 from gvm.storage.database import Database
 
-__all__ = ["BUSY_ERRORS", "Register", "bootstrap", "busy"]
+__all__ = ["BUSY_ERRORS", "Register", "bootstrap", "busy", "unreachable"]
 
 T = TypeVar("T")
 

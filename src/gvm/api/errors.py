@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from gvm.api.schemas.common import ErrorOut, ValidationErrorOut
-from gvm.bootstrap import BUSY_ERRORS, busy
+from gvm.bootstrap import BUSY_ERRORS, busy, unreachable
 from gvm.domain.errors import GvmError, NotEligible
 from gvm.services.access import InvalidInput
 from gvm.services.accounts import SIGN_IN_FAILED, LoginFailed
@@ -31,11 +31,20 @@ _DESCRIPTIONS = {
     413: "Request body larger than the limit",
     422: "The request is malformed; names the fields, never repeats their values",
     503: "The register is busy with another writer (an import, a re-score) for longer than "
-         "a request waits: nothing was shown or changed; try again after Retry-After seconds",
+         "a request waits, or its database cannot be reached: nothing was shown or changed; "
+         "try again after Retry-After seconds",
 }
 BUSY = ("The register is busy with another write (an import or a re-score); nothing was "
         "shown or changed. Try again in a moment.")
+UNREACHABLE = ("The register's database cannot be reached; nothing was shown or changed. "
+               "Try again in a moment.")
 RETRY_AFTER_SECONDS = 10
+
+
+def unavailable(exc: Exception) -> str | None:
+    """Why the register cannot serve a request now (BUSY, UNREACHABLE), or None: any
+    other error is a fault (a 500)."""
+    return BUSY if busy(exc) else UNREACHABLE if unreachable(exc) else None
 
 
 def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
@@ -109,9 +118,10 @@ async def _gvm_error(_: Request, exc: Exception) -> JSONResponse:
 
 
 async def _busy(_: Request, exc: Exception) -> JSONResponse:
-    if not busy(exc):
+    why = unavailable(exc)
+    if why is None:
         raise exc  # any other database error: a 500, logged by the server
-    return _error(status.HTTP_503_SERVICE_UNAVAILABLE, BUSY,
+    return _error(status.HTTP_503_SERVICE_UNAVAILABLE, why,
                   headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 

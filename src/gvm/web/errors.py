@@ -13,8 +13,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
-from gvm.api.errors import BUSY, RETRY_AFTER_SECONDS
-from gvm.bootstrap import BUSY_ERRORS, busy
+from gvm.api.errors import RETRY_AFTER_SECONDS, unavailable
+from gvm.bootstrap import BUSY_ERRORS
 from gvm.domain.errors import GvmError
 from gvm.services.access import InvalidInput
 from gvm.services.errors import Forbidden, NotFound
@@ -25,7 +25,8 @@ from gvm.web.render import page
 Handler = Callable[[Request, Exception], Awaitable[Response]]
 SIGN_IN = "/sign-in"
 _TITLES = {403: "Not allowed", 404: "Not found", 405: "Not allowed here",
-           409: "Refused", 422: "Please check what you entered", 503: "Busy"}
+           409: "Refused", 422: "Please check what you entered",
+           503: "Please try again shortly"}
 
 
 def error_page(request: Request, code: int, message: str,
@@ -76,9 +77,10 @@ async def _validation(request: Request, exc: Exception) -> Response:
 
 
 async def _busy(request: Request, exc: Exception) -> Response:
-    if not busy(exc):
+    why = unavailable(exc)
+    if why is None:
         raise exc
-    response = error_page(request, 503, BUSY)
+    response = error_page(request, 503, why)
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 

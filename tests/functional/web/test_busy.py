@@ -1,27 +1,30 @@
 """Another writer holding the register longer than a request waits (on SQLite: an import
 or a re-score run by another process): the request, of the API or of a page, is answered
 503 with Retry-After, shows nothing and logs nothing, and the same request succeeds once
-the writer is done.
+the writer is done. A database that cannot be reached is a 503 too, not a 500.
 Which database errors count as busy, on both backends, from real errors."""
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from html import unescape
 
 import pytest
 import sqlalchemy as sa
 from api_support import API, SURNAME, Api, write_bundle
+from fastapi.testclient import TestClient
 from pages import Pages
 
 from gvm.api.app import create_app
-from gvm.api.errors import BUSY
+from gvm.api.deps import SESSION_COOKIE
+from gvm.api.errors import BUSY, UNREACHABLE
 from gvm.authz import Role
 from gvm.bootstrap import bootstrap
 from gvm.config import Settings
 from gvm.services.importing import import_bundle
 from gvm.storage import engine
-from gvm.storage.busy import WriterBusy, busy
+from gvm.storage.busy import WriterBusy, busy, unreachable
 
 VIEW = {"justification": "Op Kestrel briefing", "as_of": "2024-06-30"}
 
@@ -61,7 +64,7 @@ def test_a_view_while_another_process_writes_is_503_and_shows_nothing(impatient)
         assert response.headers["Retry-After"] == "10"
         assert SURNAME not in response.text
     assert refused.json() == search.json() == {"detail": BUSY}
-    assert "Busy" in page.text and BUSY in page.text
+    assert "Please try again shortly" in page.text and BUSY in unescape(page.text)
     assert impatient.audit_after(head) == []  # nothing shown, nothing logged
     shown = impatient["force"].post("/people/P1/views", json=VIEW)
     assert shown.status_code == 200 and SURNAME in shown.text
@@ -93,7 +96,8 @@ def _locked_sqlite(tmp_path) -> BaseException:
 
 
 def test_busy_errors_are_told_from_others_on_sqlite(tmp_path):
-    assert busy(_locked_sqlite(tmp_path))
+    locked = _locked_sqlite(tmp_path)
+    assert busy(locked) and not unreachable(locked)
     assert busy(WriterBusy("the audit log did not commit in time"))
     bad = sa.create_engine("sqlite://")
     with pytest.raises(sa.exc.DBAPIError) as caught, bad.connect() as conn:
@@ -119,6 +123,7 @@ def test_busy_errors_are_told_from_others_on_postgresql(postgres_admin):
         with pytest.raises(sa.exc.DBAPIError) as other, postgres_admin.connect() as conn:
             conn.exec_driver_sql("SELECT 1/0")
         assert not busy(other.value)
+        assert not unreachable(other.value) and not unreachable(caught.value)
     finally:
         holder.rollback()
         holder.close()
@@ -138,3 +143,20 @@ def test_a_driver_error_raised_outside_sqlalchemy_counts_too(tmp_path):
         waiter.close()
     assert busy(caught.value)
     assert not busy(sqlite3.OperationalError("no such table: t"))
+
+
+def test_a_database_that_cannot_be_reached_is_503_not_500():
+    """Nothing listens on port 1: as a PostgreSQL server down or restarting."""
+    register = bootstrap(Settings(mode="dev", policy_path=None,
+                                  database_url="postgresql+psycopg://gvm@127.0.0.1:1/gvm"),
+                         upgrade=False)
+    try:
+        client = TestClient(create_app(register), raise_server_exceptions=False)
+        api = client.get(f"{API}/boroughs", headers={"Authorization": "Bearer gvm_" + "x" * 43})
+        client.cookies.set(SESSION_COOKIE, "x" * 43)
+        page = client.get("/", follow_redirects=False)
+    finally:
+        register.close()
+    assert api.status_code == 503 and api.json() == {"detail": UNREACHABLE}
+    assert page.status_code == 503 and UNREACHABLE in unescape(page.text)
+    assert api.headers["Retry-After"] == page.headers["Retry-After"] == "10"
