@@ -35,6 +35,11 @@ class Register:
         gvm.storage.database.Database.run."""
         return await self.database.run(use_case, *args, **kwargs)
 
+    def ready(self) -> None:
+        """Raise unless the database answers (a read of the schema)."""
+        with self.unit_of_work(read_only=True) as uow:
+            uow.ping()
+
     def close(self) -> None:
         self.database.dispose()
 

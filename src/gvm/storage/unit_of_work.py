@@ -178,6 +178,10 @@ class UnitOfWork(GovernanceMethods):
         return audit_log.entries(self.connection, record_type=record_type,
                                  record_id=record_id, operation=operation)
 
+    def ping(self) -> None:
+        """Raise unless the database answers a read of the schema (readiness)."""
+        self.connection.exec_driver_sql("SELECT max(seq) FROM audit_log").scalar()
+
     def verify_audit(self) -> audit_log.VerifyResult:
         return audit_log.verify(self.connection)
 

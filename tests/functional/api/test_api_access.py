@@ -21,6 +21,7 @@ V1 = "/api/v1"
 # otherwise valid for that role (their own borough's records). Logout comes last.
 MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", f"{V1}/health"):                     (200, 200, 200, 200, 200, 200, 200),
+    ("GET", f"{V1}/ready"):                      (200, 200, 200, 200, 200, 200, 200),
     ("POST", f"{V1}/auth/login"):                (401, 401, 401, 401, 401, 401, 401),
     ("GET", f"{V1}/auth/me"):                    (401, 200, 200, 200, 200, 200, 200),
     ("GET", f"{V1}/boroughs"):                   (401, 200, 200, 200, 200, 200, 200),
@@ -83,7 +84,7 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", f"{V1}/oversight/gangs"):            (401, 403, 403, 200, 403, 200, 403),
     ("POST", f"{V1}/auth/logout"):               (401, 204, 204, 204, 204, 204, 204),
 }
-PUBLIC = {("GET", f"{V1}/health"), ("POST", f"{V1}/auth/login")}
+PUBLIC = {("GET", f"{V1}/health"), ("GET", f"{V1}/ready"), ("POST", f"{V1}/auth/login")}
 
 
 def _request(key: tuple[str, str], ids: dict[str, Any]) -> dict[str, Any]:

@@ -20,6 +20,11 @@ def test_health_is_public(api):
     assert r.status_code == 200 and r.json()["status"] == "ok"
 
 
+def test_ready_is_public_and_reads_the_database(api):
+    r = api["anonymous"].get("/ready")
+    assert r.status_code == 200 and r.json() == {"status": "ready"}
+
+
 def test_login_sets_a_strict_http_only_cookie(api):
     api.add_user("login_user", *_analyst())
     client = api.client()

@@ -155,8 +155,11 @@ def test_a_database_that_cannot_be_reached_is_503_not_500():
         api = client.get(f"{API}/boroughs", headers={"Authorization": "Bearer gvm_" + "x" * 43})
         client.cookies.set(SESSION_COOKIE, "x" * 43)
         page = client.get("/", follow_redirects=False)
+        health, ready = client.get(f"{API}/health"), client.get(f"{API}/ready")
     finally:
         register.close()
+    assert health.status_code == 200  # the service is up,
+    assert ready.status_code == 503 and ready.json() == {"detail": UNREACHABLE}  # not ready
     assert api.status_code == 503 and api.json() == {"detail": UNREACHABLE}
     assert page.status_code == 503 and UNREACHABLE in unescape(page.text)
     assert api.headers["Retry-After"] == page.headers["Retry-After"] == "10"
