@@ -51,7 +51,9 @@ def audit_entries(uow_factory: RecordsUnitOfWorkFactory, actor: Actor, filters: 
         found = uow.audit_search(
             record_id=filters.person_id, actor=filters.actor, operation=filters.operation,
             since=_day_start(filters.since) if filters.since else None,
-            until=_day_start(filters.until + timedelta(days=1)) if filters.until else None,
+            # to the last day there is: no bound (the day after it is no date)
+            until=None if filters.until in (None, date.max)
+            else _day_start(filters.until + timedelta(days=1)),
             after_seq=filters.after_seq, limit=filters.limit)
         uow.commit_audit(event(
             actor, Operation.CONSULTATION, justification="audit log query",

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 
 from gvm.api.deps import RegisterDep, require
 from gvm.api.errors import error_responses
-from gvm.api.schemas.common import MAX_ID
+from gvm.api.schemas.common import MAX_ID, NO_NUL
 from gvm.api.schemas.oversight import AuditEntriesOut, AuditEntryOut, VerifyOut
 from gvm.authz import Actor, Permission
 from gvm.domain.audit import Operation
@@ -23,9 +23,9 @@ router = APIRouter(prefix="/audit", tags=["audit"])
             responses=error_responses(401, 403, 422), summary="Query the audit log")
 def entries(
     register: RegisterDep, actor: Annotated[Actor, require(Permission.AUDIT_READ)],
-    person_id: Annotated[str | None, Query(max_length=64, description="Entries naming "
-                                           "this person id (ids are opaque)")] = None,
-    user: Annotated[str | None, Query(alias="actor", max_length=100,
+    person_id: Annotated[str | None, Query(max_length=64, pattern=NO_NUL, description=(
+        "Entries naming this person id (ids are opaque)"))] = None,
+    user: Annotated[str | None, Query(alias="actor", max_length=100, pattern=NO_NUL,
                                       description="Entries by this user")] = None,
     operation: Operation | None = None,
     since: Annotated[date | None, Query(alias="from", description="From this day (UTC)")] = None,

@@ -10,7 +10,12 @@ from fastapi import APIRouter, Path, Query, status
 
 from gvm.api.deps import RegisterDep, require
 from gvm.api.errors import error_responses
-from gvm.api.schemas.common import MAX_ID
+from gvm.api.schemas.common import (
+    FIRST_SCORING_DATE,
+    LAST_SCORING_DATE,
+    MAX_ID,
+    SCORING_DATE_DOC,
+)
 from gvm.api.schemas.meetings import (
     FlaggedOut,
     OutcomeIn,
@@ -40,7 +45,9 @@ def referral_out(r: Referral) -> ReferralOut:
             summary="People on the register flagged for support")
 def flagged(borough_code: Annotated[str, Path(pattern=r"^E09[0-9]{6}$")],
             register: RegisterDep, actor: Annotated[Actor, require(Permission.REGISTER_READ)],
-            as_of: Annotated[date | None, Query()] = None) -> SupportListOut:
+            as_of: Annotated[date | None, Query(
+                ge=FIRST_SCORING_DATE, le=LAST_SCORING_DATE,
+                json_schema_extra=SCORING_DATE_DOC)] = None) -> SupportListOut:
     """Harm score zero on `as_of` (default today), with their referrals; logged as a
     consultation."""
     day = as_of or date.today()

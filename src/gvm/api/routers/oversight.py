@@ -17,7 +17,12 @@ from fastapi.responses import Response
 from gvm import reference
 from gvm.api.deps import RegisterDep, require
 from gvm.api.errors import error_responses
-from gvm.api.schemas.common import BOROUGH_PATTERN
+from gvm.api.schemas.common import (
+    BOROUGH_PATTERN,
+    FIRST_SCORING_DATE,
+    LAST_SCORING_DATE,
+    SCORING_DATE_DOC,
+)
 from gvm.api.schemas.oversight import (
     BacktestOut,
     EqualityOut,
@@ -49,8 +54,8 @@ Cohort = Annotated[CohortKind, Query(description="register: on the register that
                                      "eligible: meeting the inclusion threshold")]
 # A report date within the years reports look back over (the document says it as a
 # pattern, JSON Schema having no date bounds).
-AsOf = Annotated[date, Query(ge=date(1900, 1, 1), le=date(2199, 12, 31),
-                             json_schema_extra={"pattern": r"^(19|20|21)[0-9]{2}-"})]
+AsOf = Annotated[date, Query(ge=FIRST_SCORING_DATE, le=LAST_SCORING_DATE,
+                             json_schema_extra=SCORING_DATE_DOC)]
 ERRORS = error_responses(401, 403, 422)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -22,8 +22,10 @@ MAX_ID = 2**31 - 1
 # A scoring date: scores look back years from it, and a date near year 1 has no years
 # before it to look back into.
 # The pattern says the same range in the document (JSON Schema has no date bounds).
-ScoringDate = Annotated[date, Field(ge=date(1900, 1, 1), le=date(2199, 12, 31),
-                                    json_schema_extra={"pattern": r"^(19|20|21)[0-9]{2}-"})]
+FIRST_SCORING_DATE, LAST_SCORING_DATE = date(1900, 1, 1), date(2199, 12, 31)
+SCORING_DATE_DOC: dict[str, Any] = {"pattern": r"^(19|20|21)[0-9]{2}-"}
+ScoringDate = Annotated[date, Field(ge=FIRST_SCORING_DATE, le=LAST_SCORING_DATE,
+                                    json_schema_extra=SCORING_DATE_DOC)]
 BoroughCode = Annotated[str, StringConstraints(pattern=r"^E09[0-9]{6}$")]
 RecordId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
                                             max_length=64, pattern=r"^[^\x00-\x1f\x7f]+$"),
