@@ -129,6 +129,11 @@ def test_every_operation_keeps_to_its_documented_contract(api, schema, tokens, r
     ("GET", "/audit/entries?actor=a%00", None),  # PostgreSQL cannot compare NUL
     ("GET", "/audit/entries?person_id=P%00", None),
     ("GET", f"/register/{CAMDEN}/support?as_of=0001-01-01", None),  # no years to look back
+    # A day is YYYY-MM-DD (format: date); pydantic read numbers as days since 1970.
+    ("GET", "/audit/entries?to=0.0", None),
+    ("GET", f"/oversight/equality?as_of=1700000000&borough={CAMDEN}", None),
+    ("POST", "/scores/runs", {"as_of": 0}),
+    ("POST", "/scores/runs", {"as_of": "2024-06-30T00:00"}),
 ])
 def test_inputs_the_fuzzer_found_are_refused_as_malformed(api, method, path, body):
     """Each was a 500 or an undocumented answer before (R-ACCESS: nothing half done)."""

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 
 from gvm.api.deps import RegisterDep, require
 from gvm.api.errors import error_responses
-from gvm.api.schemas.common import MAX_ID, NO_NUL
+from gvm.api.schemas.common import MAX_ID, NO_NUL, IsoDay
 from gvm.api.schemas.oversight import AuditEntriesOut, AuditEntryOut, VerifyOut
 from gvm.authz import Actor, Permission
 from gvm.domain.audit import Operation
@@ -28,8 +28,9 @@ def entries(
     user: Annotated[str | None, Query(alias="actor", max_length=100, pattern=NO_NUL,
                                       description="Entries by this user")] = None,
     operation: Operation | None = None,
-    since: Annotated[date | None, Query(alias="from", description="From this day (UTC)")] = None,
-    until: Annotated[date | None, Query(alias="to", description="To this day (UTC), "
+    since: Annotated[date | None, IsoDay, Query(alias="from",
+                                                description="From this day (UTC)")] = None,
+    until: Annotated[date | None, IsoDay, Query(alias="to", description="To this day (UTC), "
                                         "inclusive")] = None,
     after: Annotated[int | None, Query(ge=0, le=MAX_ID,
                                        description="Entries after this seq")] = None,

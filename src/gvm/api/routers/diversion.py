@@ -15,6 +15,7 @@ from gvm.api.schemas.common import (
     LAST_SCORING_DATE,
     MAX_ID,
     SCORING_DATE_DOC,
+    IsoDay,
 )
 from gvm.api.schemas.meetings import (
     FlaggedOut,
@@ -45,7 +46,7 @@ def referral_out(r: Referral) -> ReferralOut:
             summary="People on the register flagged for support")
 def flagged(borough_code: Annotated[str, Path(pattern=r"^E09[0-9]{6}$")],
             register: RegisterDep, actor: Annotated[Actor, require(Permission.REGISTER_READ)],
-            as_of: Annotated[date | None, Query(
+            as_of: Annotated[date | None, IsoDay, Query(
                 ge=FIRST_SCORING_DATE, le=LAST_SCORING_DATE,
                 json_schema_extra=SCORING_DATE_DOC)] = None) -> SupportListOut:
     """Harm score zero on `as_of` (default today), with their referrals; logged as a

@@ -22,6 +22,7 @@ from gvm.api.schemas.common import (
     FIRST_SCORING_DATE,
     LAST_SCORING_DATE,
     SCORING_DATE_DOC,
+    IsoDay,
 )
 from gvm.api.schemas.oversight import (
     BacktestOut,
@@ -54,7 +55,7 @@ Cohort = Annotated[CohortKind, Query(description="register: on the register that
                                      "eligible: meeting the inclusion threshold")]
 # A report date within the years reports look back over (the document says it as a
 # pattern, JSON Schema having no date bounds).
-AsOf = Annotated[date, Query(ge=FIRST_SCORING_DATE, le=LAST_SCORING_DATE,
+AsOf = Annotated[date, IsoDay, Query(ge=FIRST_SCORING_DATE, le=LAST_SCORING_DATE,
                              json_schema_extra=SCORING_DATE_DOC)]
 ERRORS = error_responses(401, 403, 422)
 

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
 
 from gvm.domain.register import MIN_RATIONALE_CHARS
 
@@ -45,11 +54,37 @@ BOROUGH_PATTERN = r"^E090000(0[1-9]|[12][0-9]|3[0-3])$"
 ShortText = Annotated[str, StringConstraints(max_length=200, pattern=NO_NUL)]
 
 
+# A day is written YYYY-MM-DD, as the document says (format: date). Pydantic would also
+# take a number, or text such as "0.0" or "2024-01-01T00:00", as a day since 1970.
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def iso_day(value: Any) -> Any:
+    """A date as the document allows it (a `date` already made passes too), or refused."""
+    if value is None or isinstance(value, date) or (
+            isinstance(value, str) and _ISO_DAY.fullmatch(value)):
+        return value
+    raise ValueError("expected a date written YYYY-MM-DD")
+
+
+IsoDay = BeforeValidator(iso_day)
+
+
+def _is_day(annotation: Any) -> bool:
+    return annotation is date or date in get_args(annotation)
+
+
 class Request(BaseModel):
     """A request body: unknown fields are refused, not ignored (a misspelt criterion
-    must not silently widen a search)."""
+    must not silently widen a search); days only as YYYY-MM-DD."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _days_as_written(cls, value: Any, info: ValidationInfo) -> Any:
+        field = cls.model_fields.get(info.field_name or "")
+        return iso_day(value) if field is not None and _is_day(field.annotation) else value
 
 
 class ErrorOut(BaseModel):
