@@ -27,8 +27,8 @@ class Register:
     policy: Policy
     catalogue: dict[str, str] = field(default_factory=reference.offence_catalogue)
 
-    def unit_of_work(self, *, read_only: bool = False):
-        return self.database.unit_of_work(read_only=read_only)
+    def unit_of_work(self, *, read_only: bool = False, wait: bool = True):
+        return self.database.unit_of_work(read_only=read_only, wait=wait)
 
     async def run(self, use_case: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         """Call a use case from async code (a route), where it costs least: see

@@ -6,6 +6,7 @@ whole afterwards (R-LOG)."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import threading
 
 import pytest
@@ -13,7 +14,9 @@ import sqlalchemy as sa
 
 from gvm.domain.audit import AuditEvent, Operation
 from gvm.storage import Database
+from gvm.storage import audit_writer as audit_writer_module
 from gvm.storage.audit_writer import AuditWriter
+from gvm.storage.busy import WriterBusy
 from gvm.storage.tables import audit_log
 
 CLIENTS = 16
@@ -81,10 +84,10 @@ def test_entries_from_the_event_loop_share_one_commit_per_turn(database: Databas
 @pytest.mark.parametrize("on_loop", [True, False])
 def test_a_failing_entry_fails_only_its_own_request(database: Database, on_loop: bool
                                                     ) -> None:
-    def append_committed(events):  # the real transaction, refusing one entry
+    def append_committed(events, wait):  # the real transaction, refusing one entry
         if any(e.justification == "refused" for e in events):
             raise ValueError("refused by the database")
-        return database._append_committed(events)
+        return database._append_committed(events, wait)
 
     writer = AuditWriter(append_committed)
     outcomes: dict[int, object] = {}
@@ -157,3 +160,73 @@ def test_a_writer_holding_the_database_does_not_stall_the_event_loop(database: D
     seqs = sorted(seq for seq, _ in found)
     assert seqs == list(range(2, CLIENTS + 2))  # after the writer's own entry, seq 1
     assert database.verify_audit().ok
+
+
+def test_a_writer_in_another_process_does_not_stall_the_event_loop(database: Database
+                                                                   ) -> None:
+    """SQLite: while another process holds the write lock (a `gvm import`), the commit
+    on the loop does not sit in SQLite's busy timeout, which would stall every request
+    the loop serves: it looks again later, the loop goes on, and the entries commit
+    once the other writer is done, none before."""
+    if not database.embedded:
+        pytest.skip("SQLite's write lock")
+    other = sqlite3.connect(database.engine.url.database, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # as another process's import holds it
+    released = False
+
+    def view(n: int) -> tuple[int, bool]:
+        seq = database.audit_writer.append(_event(n))
+        return seq, released
+
+    async def load() -> tuple[list[tuple[int, bool]], int]:
+        ticks = 0
+
+        async def ticker() -> None:
+            nonlocal ticks
+            while not released:
+                ticks += 1
+                await asyncio.sleep(0.005)
+
+        async def let_go() -> None:
+            nonlocal released
+            await asyncio.sleep(0.3)
+            other.execute("COMMIT")
+            released = True
+
+        views = asyncio.gather(*(database.run(view, n) for n in range(CLIENTS)))
+        found, _, _ = await asyncio.gather(views, ticker(), let_go())
+        return found, ticks
+
+    try:
+        found, ticks = asyncio.run(load())
+    finally:
+        other.close()
+    assert ticks >= 20  # the loop ran all along (a blocked loop would tick once)
+    assert all(after for _, after in found)  # none committed while the other held it
+    _check_chain(database, [seq for seq, _ in found])
+
+
+def test_a_consultation_on_the_loop_gives_up_when_the_lock_stays_held(
+        database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Held past CONSULTATION_WAIT_SECONDS: each request fails with WriterBusy (the
+    service's 503), nothing is logged, and the next entry commits once the lock is free."""
+    if not database.embedded:
+        pytest.skip("SQLite's write lock")
+    monkeypatch.setattr(audit_writer_module, "CONSULTATION_WAIT_SECONDS", 0.1)
+    other = sqlite3.connect(database.engine.url.database, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+
+    async def load() -> list[object]:
+        return await asyncio.gather(
+            *(database.run(database.audit_writer.append, _event(n)) for n in range(4)),
+            return_exceptions=True)
+
+    try:
+        outcomes = asyncio.run(load())
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert all(isinstance(o, WriterBusy) for o in outcomes), outcomes
+    assert database.verify_audit().checked == 0
+    seq = asyncio.run(database.run(database.audit_writer.append, _event(9)))
+    _check_chain(database, [seq])

@@ -136,6 +136,8 @@ class AccountsUnitOfWork(Protocol):
     def revoke_user_tokens(self, user_id: int) -> int: ...
 
 
+# Called as (read_only=..., wait=...): a writing unit asked not to `wait` raises
+# TimeoutError at once if another writer holds the register.
 AccountsUnitOfWorkFactory = Callable[..., AbstractContextManager[AccountsUnitOfWork]]
 
 

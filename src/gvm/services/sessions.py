@@ -10,7 +10,10 @@ Checking a session or API token is a read; the write that records its use
 (`last_seen_at`, `last_used_at`) is made only when the stored time is `TOUCH_EVERY` old,
 so a busy client costs one write a minute, not one a request (on SQLite every write
 queues for the one write lock). A session therefore ends between `idle_timeout -
-TOUCH_EVERY` and `idle_timeout` after its last use: early, never late.
+TOUCH_EVERY` and `idle_timeout` after its last use: early, never late. That write waits
+for no other writer: while one holds the register (an import, a re-score) it is left for
+a later use, and the check goes on (on SQLite it runs on the event loop, which a wait for
+the write lock would stall for every request).
 
 Sign-ins are not written to the s.62 audit log: that log records processing of the
 nominals' personal data (R-LOG), and signing in processes none. Failures are kept on the
@@ -194,12 +197,15 @@ def session_actor(uow_factory: AccountsUnitOfWorkFactory, token: str, *,
     dead = (user.disabled or now >= session.absolute_expiry
             or now - session.last_seen_at >= idle_timeout)
     if dead or now - session.last_seen_at >= TOUCH_EVERY:
-        with uow_factory() as uow:
-            if dead:
-                uow.delete_session(digest)
-            else:
-                uow.touch_session(digest, now)
-            uow.commit()
+        try:
+            with uow_factory(wait=False) as uow:
+                if dead:
+                    uow.delete_session(digest)
+                else:
+                    uow.touch_session(digest, now)
+                uow.commit()
+        except TimeoutError:  # another writer holds the register: next time (see above)
+            pass
     return None if dead else (user.actor(), session.csrf_token)
 
 
@@ -256,7 +262,10 @@ def token_actor(uow_factory: AccountsUnitOfWorkFactory, token: str, *,
     if record.revoked or now >= record.expires_at or user.disabled:
         return None
     if record.last_used_at is None or now - record.last_used_at >= TOUCH_EVERY:
-        with uow_factory() as uow:
-            uow.touch_api_token(record.token_id, now)
-            uow.commit()
+        try:
+            with uow_factory(wait=False) as uow:
+                uow.touch_api_token(record.token_id, now)
+                uow.commit()
+        except TimeoutError:  # another writer holds the register: next time (see above)
+            pass
     return user.actor(frozenset(_PERMISSIONS[s] for s in record.scopes if s in _PERMISSIONS))

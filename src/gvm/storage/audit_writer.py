@@ -25,7 +25,11 @@ On the event loop (SQLite: the web API runs a request's work there, through
 and waits for it there, which lets the loop serve the other requests meanwhile; the first
 entry queued schedules one commit, which takes every entry queued by the time it runs
 (the other requests of that turn of the loop) and resolves each request's wait with its
-seq or its error. A request is never answered before its entry has committed.
+seq or its error. A request is never answered before its entry has committed. The
+commit on the loop never waits for the write lock: held by another writer of this
+process or by another process (a `gvm import`), the entries stay queued and the commit
+is tried again a little later, while the loop serves everything else, until
+CONSULTATION_WAIT_SECONDS have passed and the requests are refused (503, nothing shown).
 
 Several processes (or Database objects) on one database each have their own writer; the
 chain stays whole because each batch is an ordinary audited write transaction.
@@ -43,15 +47,22 @@ from sqlalchemy.util import await_only
 from sqlalchemy.util.concurrency import in_greenlet
 
 from gvm.domain.audit import AuditEvent
-from gvm.storage.busy import WriterBusy
+from gvm.storage.busy import LockHeld, WriterBusy
 
 log = logging.getLogger(__name__)
 
-WAIT_SECONDS = 60.0  # a request gives up (and shows nothing) after this long
-LOCK_RETRY_SECONDS = 0.002  # how soon a commit on the loop looks again for the write lock
+WAIT_SECONDS = 60.0  # a request on a thread gives up (and shows nothing) after this long
+# A request on the loop gives up sooner: someone is waiting for the page, and the 503
+# tells them to try again in 10 s (Retry-After).
+CONSULTATION_WAIT_SECONDS = 10.0
+# How soon a commit on the loop looks again for the write lock: at once, then less often
+# (another process's writer may hold it for minutes, and each look is a BEGIN).
+LOCK_RETRY_SECONDS = 0.002
+LOCK_RETRY_MAX_SECONDS = 0.05
 
-# Appends events inside one transaction and commits it; their seqs, in order.
-AppendCommitted = Callable[[Sequence[AuditEvent]], list[int]]
+# Appends events inside one transaction and commits it; their seqs, in order. Not
+# `wait` (second argument): raises LockHeld at once if another writer holds the lock.
+AppendCommitted = Callable[[Sequence[AuditEvent], bool], list[int]]
 
 
 class _Entry:
@@ -127,27 +138,32 @@ class AuditWriter:
         queue = self._on_loops.setdefault(loop, [])
         queue.append((_Entry(event), future))
         if len(queue) == 1:  # the first of this turn: one commit for all of them
-            loop.call_soon(self._commit_on_loop, loop, time.monotonic())
+            loop.call_soon(self._commit_on_loop, loop, time.monotonic(), LOCK_RETRY_SECONDS)
         return await future
 
-    def _commit_on_loop(self, loop: asyncio.AbstractEventLoop, queued_at: float) -> None:
+    def _commit_on_loop(self, loop: asyncio.AbstractEventLoop, queued_at: float,
+                        retry_in: float) -> None:
         lock = self._write_lock
-        if lock is not None and not lock.acquire(blocking=False):
-            # Another writer of this process holds the database (a re-score, an import,
-            # the freshness worker): try again shortly rather than stall the loop, which
-            # serves reads meanwhile. The entries wait, and so do their requests (nothing
-            # is shown before it is logged), up to WAIT_SECONDS.
-            if time.monotonic() - queued_at < WAIT_SECONDS:
-                loop.call_later(LOCK_RETRY_SECONDS, self._commit_on_loop, loop, queued_at)
+        try:
+            if lock is not None and not lock.acquire(blocking=False):
+                raise LockHeld("held by another writer of this process")
+            try:
+                self._commit_batch_on_loop(loop)
+            finally:
+                if lock is not None:
+                    lock.release()
+        except LockHeld:
+            # Another writer holds the database (a re-score, an import, the freshness
+            # worker, here or in another process): try again shortly rather than stall
+            # the loop, which serves everything else meanwhile. The entries wait, and so
+            # do their requests (nothing is shown before it is logged), up to
+            # CONSULTATION_WAIT_SECONDS.
+            if time.monotonic() - queued_at < CONSULTATION_WAIT_SECONDS:
+                loop.call_later(retry_in, self._commit_on_loop, loop, queued_at,
+                                min(retry_in * 2, LOCK_RETRY_MAX_SECONDS))
                 return
             self._fail_on_loop(loop, WriterBusy(
                 "the audit log did not commit in time: nothing was shown"))
-            return
-        try:
-            self._commit_batch_on_loop(loop)
-        finally:
-            if lock is not None:
-                lock.release()
 
     def _fail_on_loop(self, loop: asyncio.AbstractEventLoop, error: BaseException) -> None:
         for _, future in self._on_loops.pop(loop, []):
@@ -157,7 +173,11 @@ class AuditWriter:
     def _commit_batch_on_loop(self, loop: asyncio.AbstractEventLoop) -> None:
         batch = self._on_loops.pop(loop, [])
         try:
-            self._write([entry for entry, _ in batch])
+            self._write([entry for entry, _ in batch], wait=False)
+        except LockHeld:  # nothing was written: the batch waits for the next try
+            self._on_loops[loop] = batch
+            batch = []
+            raise
         finally:
             for entry, future in batch:
                 if future.done():  # the request was cancelled meanwhile
@@ -200,9 +220,12 @@ class AuditWriter:
                     self._leading = False
         raise WriterBusy("the audit log did not commit in time: nothing was shown")
 
-    def _write(self, batch: list[_Entry]) -> None:
+    def _write(self, batch: list[_Entry], *, wait: bool = True) -> None:
+        """Not `wait`: LockHeld, with nothing written or finished, if the lock is held."""
         try:
-            seqs = self._append_committed([e.event for e in batch])
+            seqs = self._append_committed([e.event for e in batch], wait)
+        except LockHeld:
+            raise
         except Exception as exc:  # rolled back: none of them was logged
             if len(batch) == 1:
                 self._finish(batch[0], None, exc)
@@ -210,7 +233,10 @@ class AuditWriter:
             log.warning("audit batch of %d failed (%s); retrying one by one",
                         len(batch), exc.__class__.__name__)
             for entry in batch:
-                self._write([entry])
+                try:
+                    self._write([entry], wait=wait)
+                except LockHeld as held:  # taken meanwhile: this one is not logged
+                    self._finish(entry, None, held)
             return
         self.batches += 1
         self.appended += len(batch)

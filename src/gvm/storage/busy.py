@@ -22,6 +22,11 @@ class WriterBusy(TimeoutError):
     """This process's own wait for the write lock or the audit log's commit ran out."""
 
 
+class LockHeld(WriterBusy):
+    """A writer that asked not to wait (engine.SQLITE_NO_WAIT) found the write lock held:
+    nothing was written, and the same write can be tried again later."""
+
+
 # The exception classes `busy` may say yes to, for registering a handler: SQLAlchemy's,
 # and SQLite's own (gvm begins its transactions on the driver, outside SQLAlchemy).
 BUSY_ERRORS: tuple[type[BaseException], ...] = (DBAPIError, WriterBusy, sqlite3.Error)

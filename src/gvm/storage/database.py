@@ -34,8 +34,8 @@ from sqlalchemy.util import greenlet_spawn
 from gvm.domain.audit import AuditEvent
 from gvm.storage import audit as audit_log
 from gvm.storage.audit_writer import AuditWriter
-from gvm.storage.busy import WriterBusy
-from gvm.storage.engine import SQLITE_BUSY_TIMEOUT_MS, is_sqlite, make_engine
+from gvm.storage.busy import LockHeld, WriterBusy
+from gvm.storage.engine import SQLITE_BUSY_TIMEOUT_MS, SQLITE_NO_WAIT, is_sqlite, make_engine
 from gvm.storage.kept_connections import KeptConnections
 from gvm.storage.migrate import upgrade
 from gvm.storage.unit_of_work import UnitOfWork
@@ -104,21 +104,29 @@ class Database:
         """Create or migrate the schema to head and seed reference data; idempotent."""
         upgrade(self.engine)
 
-    def unit_of_work(self, *, read_only: bool = False) -> AbstractContextManager[UnitOfWork]:
+    def unit_of_work(self, *, read_only: bool = False, wait: bool = True
+                     ) -> AbstractContextManager[UnitOfWork]:
         """A unit of work. A `read_only` one can neither write nor audit; on SQLite it
         begins DEFERRED, so it neither waits for nor holds up a writer. A writing one
-        on SQLite holds the Database's write lock from start to end (see above)."""
+        on SQLite holds the Database's write lock from start to end (see above); not
+        `wait`, it raises WriterBusy (a TimeoutError) at once if another writer, of this
+        process or another, holds the lock: for a write that may be left for later, run
+        where waiting would stall the event loop (a session's last-seen time)."""
         if read_only and self._kept is not None:  # every request's path: one level less
             return self._reading()
-        return self._unit_of_work(self.engine, read_only)
+        return self._unit_of_work(self.engine, read_only, wait)
 
     @contextmanager
-    def _unit_of_work(self, engine: Engine, read_only: bool) -> Iterator[UnitOfWork]:
+    def _unit_of_work(self, engine: Engine, read_only: bool, wait: bool = True
+                      ) -> Iterator[UnitOfWork]:
         """A unit of work on a pooled connection: PostgreSQL's, and SQLite's writers
         (SQLite's readers keep their connections: `_reading`)."""
-        with self._write_locked(not read_only), engine.connect() as connection:
+        with self._write_locked(not read_only, wait=wait), engine.connect() as connection:
             if read_only:  # PostgreSQL only: SQLite's readers are `_reading`'s
                 connection.execution_options(postgresql_readonly=True)
+            elif not wait and self.embedded:
+                connection.execution_options(**{SQLITE_NO_WAIT: True})
+                connection.begin()  # LockHeld now rather than at the first statement
             try:
                 yield UnitOfWork(connection, read_only=read_only,
                                  audit_writer=self.audit_writer)
@@ -127,12 +135,15 @@ class Database:
                     connection.rollback()
 
     @contextmanager
-    def _write_locked(self, writing: bool = True) -> Iterator[None]:
+    def _write_locked(self, writing: bool = True, *, wait: bool = True) -> Iterator[None]:
         """SQLite, `writing`: holds the Database's write lock (see above)."""
         if not writing or self._write_lock is None:
             yield
             return
-        if not self._write_lock.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
+        if not wait:
+            if not self._write_lock.acquire(blocking=False):
+                raise LockHeld("database is locked by another writer of this process")
+        elif not self._write_lock.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
             raise WriterBusy("database is locked: another writer held it too long")
         try:
             yield
@@ -147,13 +158,15 @@ class Database:
             yield UnitOfWork(connection, read_only=True, audit_writer=self.audit_writer,
                              give_back=give_back)
 
-    def _append_committed(self, events: Sequence[AuditEvent]) -> list[int]:
+    def _append_committed(self, events: Sequence[AuditEvent], wait: bool = True
+                          ) -> list[int]:
         """The audit writer's transaction. SQLite: on a kept connection, whose cache the
-        next consultation's reads then find warm (kept_connections.py). PostgreSQL: on a
+        next consultation's reads then find warm (kept_connections.py); not `wait`, it
+        raises LockHeld at once if another writer holds the lock. PostgreSQL: on a
         one-connection engine of its own (requests wait for it while holding a pooled
         connection, so drawing from the same pool could leave none)."""
         if self._kept is not None:
-            with self._write_locked(), self._kept.writing() as connection:
+            with self._write_locked(wait=wait), self._kept.writing(wait=wait) as connection:
                 uow = UnitOfWork(connection)
                 seqs = uow.append_audit_many(events)
                 uow.commit()

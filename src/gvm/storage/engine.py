@@ -7,17 +7,24 @@ gvm emits BEGIN itself, IMMEDIATE by default, so a writer takes the write lock w
 transaction starts: two writers queue (busy timeout) instead of both reading the audit
 chain head and forking it.
 A read-only unit of work asks for a DEFERRED begin with the execution option
-`SQLITE_BEGIN` so readers never wait for writers.
+`SQLITE_BEGIN` so readers never wait for writers. A writer on the event loop asks with
+`SQLITE_NO_WAIT` not to wait at all: its BEGIN raises `LockHeld` at once if another
+process holds the write lock, where the busy timeout would stall every request the loop
+serves.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 
+from gvm.storage.busy import LockHeld, busy
+
 SQLITE_BEGIN = "gvm_sqlite_begin"  # execution option: "IMMEDIATE" (default) or "DEFERRED"
+SQLITE_NO_WAIT = "gvm_sqlite_no_wait"  # execution option: True, BEGIN without the busy timeout
 # Connection info key: the connection's total_changes when its transaction began, so a
 # reader can tell whether the transaction has changed anything (gvm.storage.arrow_frames).
 SQLITE_CHANGES_AT_BEGIN = "gvm_sqlite_changes_at_begin"
@@ -86,11 +93,27 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        mode = str(conn.get_execution_options().get(SQLITE_BEGIN, "IMMEDIATE")).upper()
+        options = conn.get_execution_options()
+        mode = str(options.get(SQLITE_BEGIN, "IMMEDIATE")).upper()
         if mode not in _BEGIN_MODES:
             raise ValueError(f"{SQLITE_BEGIN}: expected one of {sorted(_BEGIN_MODES)}")
         # Straight on the driver's connection: through exec_driver_sql, SQLAlchemy's
         # execution machinery cost more than the BEGIN itself, on every transaction.
         driver = conn.connection.dbapi_connection
-        driver.execute(f"BEGIN {mode}")
+        if options.get(SQLITE_NO_WAIT):
+            _begin_without_waiting(driver, mode)
+        else:
+            driver.execute(f"BEGIN {mode}")
         conn.info[SQLITE_CHANGES_AT_BEGIN] = driver.total_changes
+
+
+def _begin_without_waiting(driver: sqlite3.Connection, mode: str) -> None:
+    driver.execute("PRAGMA busy_timeout=0")
+    try:
+        driver.execute(f"BEGIN {mode}")
+    except sqlite3.OperationalError as exc:
+        if busy(exc):
+            raise LockHeld("database is locked by another writer") from exc
+        raise
+    finally:
+        driver.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS:d}")

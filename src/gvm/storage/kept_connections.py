@@ -26,7 +26,7 @@ from contextlib import AbstractContextManager, contextmanager
 
 from sqlalchemy import Connection, Engine
 
-from gvm.storage.engine import SQLITE_BEGIN
+from gvm.storage.engine import SQLITE_BEGIN, SQLITE_NO_WAIT
 
 
 class KeptConnections:
@@ -47,19 +47,22 @@ class KeptConnections:
         return self._taken()
 
     @contextmanager
-    def writing(self) -> Iterator[Connection]:
+    def writing(self, *, wait: bool = True) -> Iterator[Connection]:
         """A kept connection for one writing transaction (the caller holds the
-        Database's write lock), then read-only again."""
+        Database's write lock), then read-only again. Not `wait`: its BEGIN raises
+        LockHeld at once if another process holds the write lock (engine.SQLITE_NO_WAIT)."""
         with self._taken() as (connection, _):
             driver = connection.connection.dbapi_connection
-            connection.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
+            connection.execution_options(**{SQLITE_BEGIN: "IMMEDIATE",
+                                            SQLITE_NO_WAIT: not wait})
             driver.execute("PRAGMA query_only=OFF")
             try:
                 yield connection
             finally:
                 if connection.in_transaction():
                     connection.rollback()
-                connection.execution_options(**{SQLITE_BEGIN: "DEFERRED"})
+                connection.execution_options(**{SQLITE_BEGIN: "DEFERRED",
+                                                SQLITE_NO_WAIT: False})
                 driver.execute("PRAGMA query_only=ON")
 
     @contextmanager

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from html import unescape
 
 import pytest
@@ -22,8 +23,9 @@ from gvm.api.errors import BUSY, UNREACHABLE
 from gvm.authz import Role
 from gvm.bootstrap import bootstrap
 from gvm.config import Settings
+from gvm.services import sessions
 from gvm.services.importing import import_bundle
-from gvm.storage import engine
+from gvm.storage import audit_writer, engine
 from gvm.storage.busy import WriterBusy, busy, unreachable
 
 VIEW = {"justification": "Op Kestrel briefing", "as_of": "2024-06-30"}
@@ -31,8 +33,10 @@ VIEW = {"justification": "Op Kestrel briefing", "as_of": "2024-06-30"}
 
 @pytest.fixture
 def impatient(tmp_path, monkeypatch) -> Iterator[Api]:
-    """A SQLite register whose connections wait 0.2 s for the write lock, not 30 s."""
+    """A SQLite register whose connections wait 0.2 s for the write lock, not 30 s, and
+    whose consultations on the event loop 0.2 s for their audit commit, not 10 s."""
     monkeypatch.setattr(engine, "SQLITE_BUSY_TIMEOUT_MS", 200)
+    monkeypatch.setattr(audit_writer, "CONSULTATION_WAIT_SECONDS", 0.2)
     register = bootstrap(Settings(mode="dev", database_url=f"sqlite:///{tmp_path / 'r.db'}",
                                   policy_path=None))
     built = Api(register=register, app=create_app(register))
@@ -69,6 +73,34 @@ def test_a_view_while_another_process_writes_is_503_and_shows_nothing(impatient)
     shown = impatient["force"].post("/people/P1/views", json=VIEW)
     assert shown.status_code == 200 and SURNAME in shown.text
     assert [e.event.record_ids for e in impatient.audit_after(head)] == [("P1",)]
+
+
+def test_a_caller_due_its_last_seen_time_is_served_while_another_process_writes(
+        impatient, monkeypatch):
+    """Checking a session may write its last-seen time; on SQLite the check runs on the
+    event loop, and waiting there for another process's write lock would stall every
+    request. The write is left for later instead: the request is answered, the time is
+    written on a later request once the register is free."""
+    monkeypatch.setattr(sessions, "TOUCH_EVERY", timedelta(0))  # every request is due
+    path = impatient.register.database.engine.url.database
+
+    def last_seen() -> datetime:
+        with sqlite3.connect(path) as conn:
+            return datetime.fromisoformat(conn.execute(
+                "SELECT max(last_seen_at) FROM sessions").fetchone()[0])
+
+    before = last_seen()
+    other = sqlite3.connect(path, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        served = impatient["force"].get("/boroughs")
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
+    assert served.status_code == 200, served.text
+    assert last_seen() == before  # left for later, not waited for
+    assert impatient["force"].get("/boroughs").status_code == 200
+    assert last_seen() > before
 
 
 def test_the_503_is_documented_on_every_route_that_reads_the_register(impatient):
