@@ -89,8 +89,32 @@ def test_a_name_corrected_by_a_later_import_leaves_no_trace_of_the_old(tmp_path,
                                      source_name="b.csv", sha256="1" * 64)
             uow.commit()
         assert counts["people"]["updated"] == 1
+        assert _traces_in_files(path) == {}  # nor in the write-ahead log
         with db.unit_of_work(read_only=True) as uow:
             assert uow.search_people(PersonQuery(name=SURNAME)) == []
             assert [h.person_id for h in uow.search_people(PersonQuery(name="Corrected"))
                     ] == ["X1"]
     assert _traces(path) == {}
+
+
+def _traces_in_files(path) -> dict[str, int]:
+    """The file and its WAL as they are, with the register still open: no checkpoint."""
+    data = b"".join(p.read_bytes().lower() for p in (path, path.with_name(path.name + "-wal"))
+                    if p.exists())
+    return {t: n for t in [SURNAME.lower(), FORENAMES.lower(), *TRIGRAMS]
+            if (n := data.count(t.encode()))}
+
+
+def test_an_erasure_leaves_no_copy_in_the_write_ahead_log(tmp_path, sha):
+    """The WAL keeps the pages of earlier transactions (the import that brought the
+    person in) until they are overwritten, and a WAL is reused from its start without
+    being shortened: the erasure empties it once it has committed."""
+    path = tmp_path / "register.db"
+    with _register(path, sha) as db:
+        assert _traces_in_files(path)
+        with db.unit_of_work() as uow:
+            assert uow.erase_person("X1")
+            uow.commit()
+        assert _traces_in_files(path) == {}
+        with db.unit_of_work(read_only=True) as uow:  # and the register reads on
+            assert len(uow.search_people(PersonQuery(name="Surname13", limit=500))) == 52

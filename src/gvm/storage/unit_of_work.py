@@ -34,6 +34,7 @@ from gvm.storage import register as register_store
 from gvm.storage import scores as score_store
 from gvm.storage.audit_writer import AuditWriter
 from gvm.storage.governance_uow import GovernanceMethods
+from gvm.storage.name_indexes import empty_write_ahead_log
 
 
 class UnitOfWork(GovernanceMethods):
@@ -51,9 +52,11 @@ class UnitOfWork(GovernanceMethods):
 
     def commit(self) -> None:
         self.connection.commit()
+        empty_write_ahead_log(self.connection, committed=True)
 
     def rollback(self) -> None:
         self.connection.rollback()
+        empty_write_ahead_log(self.connection, committed=False)
 
     # records
     def save_bundle(self, bundle: Bundle, *, source_name: str,
