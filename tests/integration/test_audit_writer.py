@@ -8,6 +8,9 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import pytest
 import sqlalchemy as sa
@@ -20,6 +23,14 @@ from gvm.storage.busy import WriterBusy
 from gvm.storage.tables import audit_log
 
 CLIENTS = 16
+T = TypeVar("T")
+
+
+def _run(coroutine: Coroutine[Any, Any, T]) -> T:
+    """asyncio.run, on a thread of its own: on a test worker that has run the browser
+    tests, Playwright's sync API keeps its event loop marked running on the main thread."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def _event(n: int, justification: str = "case review") -> AuditEvent:
@@ -72,7 +83,7 @@ def test_entries_from_the_event_loop_share_one_commit_per_turn(database: Databas
     async def load() -> list[tuple[int, bool]]:
         return await asyncio.gather(*(database.run(view, n) for n in range(CLIENTS)))
 
-    found = asyncio.run(load())
+    found = _run(load())
     assert all(committed for _, committed in found)  # before the use case went on
     _check_chain(database, [seq for seq, _ in found])
     if database.embedded:  # on the loop: the sixteen requests of one turn, one commit
@@ -101,7 +112,7 @@ def test_a_failing_entry_fails_only_its_own_request(database: Database, on_loop:
     if on_loop:
         async def load() -> None:
             await asyncio.gather(*(database.run(request, n) for n in range(8)))
-        asyncio.run(load())
+        _run(load())
     else:
         threads = [threading.Thread(target=request, args=(n,)) for n in range(8)]
         for t in threads:
@@ -153,7 +164,7 @@ def test_a_writer_holding_the_database_does_not_stall_the_event_loop(database: D
     thread = threading.Thread(target=writer)
     thread.start()
     assert holding.wait(10)
-    found, ticks = asyncio.run(load())
+    found, ticks = _run(load())
     thread.join()
     assert ticks >= 20  # the loop ran all along (a blocked loop would tick once)
     assert all(after for _, after in found)  # no entry committed before the writer's
@@ -170,7 +181,8 @@ def test_a_writer_in_another_process_does_not_stall_the_event_loop(database: Dat
     once the other writer is done, none before."""
     if not database.embedded:
         pytest.skip("SQLite's write lock")
-    other = sqlite3.connect(database.engine.url.database, isolation_level=None)
+    other = sqlite3.connect(database.engine.url.database, isolation_level=None,
+                            check_same_thread=False)
     other.execute("BEGIN IMMEDIATE")  # as another process's import holds it
     released = False
 
@@ -198,7 +210,7 @@ def test_a_writer_in_another_process_does_not_stall_the_event_loop(database: Dat
         return found, ticks
 
     try:
-        found, ticks = asyncio.run(load())
+        found, ticks = _run(load())
     finally:
         other.close()
     assert ticks >= 20  # the loop ran all along (a blocked loop would tick once)
@@ -213,7 +225,8 @@ def test_a_consultation_on_the_loop_gives_up_when_the_lock_stays_held(
     if not database.embedded:
         pytest.skip("SQLite's write lock")
     monkeypatch.setattr(audit_writer_module, "CONSULTATION_WAIT_SECONDS", 0.1)
-    other = sqlite3.connect(database.engine.url.database, isolation_level=None)
+    other = sqlite3.connect(database.engine.url.database, isolation_level=None,
+                            check_same_thread=False)
     other.execute("BEGIN IMMEDIATE")
 
     async def load() -> list[object]:
@@ -222,11 +235,11 @@ def test_a_consultation_on_the_loop_gives_up_when_the_lock_stays_held(
             return_exceptions=True)
 
     try:
-        outcomes = asyncio.run(load())
+        outcomes = _run(load())
     finally:
         other.execute("ROLLBACK")
         other.close()
     assert all(isinstance(o, WriterBusy) for o in outcomes), outcomes
     assert database.verify_audit().checked == 0
-    seq = asyncio.run(database.run(database.audit_writer.append, _event(9)))
+    seq = _run(database.run(database.audit_writer.append, _event(9)))
     _check_chain(database, [seq])

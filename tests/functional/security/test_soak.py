@@ -17,8 +17,11 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -36,6 +39,7 @@ SECONDS = float(os.environ.get("GVM_SOAK_SECONDS", "30"))
 CLIENTS = int(os.environ.get("GVM_SOAK_CLIENTS", "8"))
 CAMDEN_PEOPLE = ["P1", "P2", "P4", "P5", "P6"]
 RSS_GROWTH_LIMIT = 1.25  # last-third median RSS at most 25% above the first third's
+T = TypeVar("T")
 pytestmark = pytest.mark.slow
 
 
@@ -46,6 +50,13 @@ class Tally:
     errors: list[str] = field(default_factory=list)
     written: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+
+
+def _run(coroutine: Coroutine[Any, Any, T]) -> T:
+    """asyncio.run, on a thread of its own: on a test worker that has run the browser
+    tests, Playwright's sync API keeps its event loop marked running on the main thread."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def _free_port() -> int:
@@ -176,7 +187,7 @@ def test_soak_keeps_serving_without_errors_or_growth(tmp_path):
             await asyncio.gather(_sample_rss(server.pid, until, rss, started), *[
                 _client(n, base, tokens, disclosure, tally, until) for n in range(CLIENTS)])
 
-        asyncio.run(soak())
+        _run(soak())
         assert server.poll() is None, "the server died"
 
         verify = httpx.get(f"{base}/audit/verify", headers=dpo, timeout=60).json()
