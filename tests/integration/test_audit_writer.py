@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
+import time
 from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -242,4 +243,30 @@ def test_a_consultation_on_the_loop_gives_up_when_the_lock_stays_held(
     assert all(isinstance(o, WriterBusy) for o in outcomes), outcomes
     assert database.verify_audit().checked == 0
     seq = _run(database.run(database.audit_writer.append, _event(9)))
+    _check_chain(database, [seq])
+
+
+def test_a_thread_waits_for_another_process_within_the_consultations_bound(
+        database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A leader on a thread (the pages) tries again while another process holds the
+    lock and commits once it is free; held past CONSULTATION_WAIT_SECONDS its entry
+    fails with WriterBusy, not after SQLite's 30 s busy timeout."""
+    if not database.embedded:
+        pytest.skip("SQLite's write lock")
+    other = sqlite3.connect(database.engine.url.database, isolation_level=None,
+                            check_same_thread=False)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        threading.Timer(0.3, other.execute, ("COMMIT",)).start()
+        seq = database.audit_writer.append(_event(1))  # waits the 0.3 s, then commits
+        monkeypatch.setattr(audit_writer_module, "CONSULTATION_WAIT_SECONDS", 0.2)
+        other.execute("BEGIN IMMEDIATE")
+        started = time.monotonic()
+        with pytest.raises(WriterBusy):
+            database.audit_writer.append(_event(2))
+        waited = time.monotonic() - started
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
+    assert 0.2 <= waited < 5  # its own bound, far from the busy timeout's 30 s
     _check_chain(database, [seq])

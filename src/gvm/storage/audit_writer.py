@@ -30,6 +30,8 @@ commit on the loop never waits for the write lock: held by another writer of thi
 process or by another process (a `gvm import`), the entries stay queued and the commit
 is tried again a little later, while the loop serves everything else, until
 CONSULTATION_WAIT_SECONDS have passed and the requests are refused (503, nothing shown).
+A leader on a thread (the pages, PostgreSQL) keeps to the same bound, sleeping between
+its tries, rather than SQLite's 30 s busy timeout.
 
 Several processes (or Database objects) on one database each have their own writer; the
 chain stays whole because each batch is an ordinary audited write transaction.
@@ -51,9 +53,9 @@ from gvm.storage.busy import LockHeld, WriterBusy
 
 log = logging.getLogger(__name__)
 
-WAIT_SECONDS = 60.0  # a request on a thread gives up (and shows nothing) after this long
-# A request on the loop gives up sooner: someone is waiting for the page, and the 503
-# tells them to try again in 10 s (Retry-After).
+WAIT_SECONDS = 60.0  # a request on a thread gives up waiting for its leader after this long
+# How long a batch is tried while another writer holds the lock: someone is waiting for
+# the page, and the 503 tells them to try again in 10 s (Retry-After).
 CONSULTATION_WAIT_SECONDS = 10.0
 # How soon a commit on the loop looks again for the write lock: at once, then less often
 # (another process's writer may hold it for minutes, and each look is a BEGIN).
@@ -195,7 +197,7 @@ class AuditWriter:
         with self._lock:
             batch, self._queue = self._queue, []
         try:
-            self._write(batch)
+            self._write_within(batch, time.monotonic() + CONSULTATION_WAIT_SECONDS)
         finally:
             with self._lock:
                 if self._queue:  # arrived during the commit: the first of them leads
@@ -219,6 +221,24 @@ class AuditWriter:
                 else:
                     self._leading = False
         raise WriterBusy("the audit log did not commit in time: nothing was shown")
+
+    def _write_within(self, batch: list[_Entry], deadline: float) -> None:
+        """A thread's batch: tried without waiting in SQLite's busy handler (30 s), and
+        again with backoff while another writer holds the lock, until `deadline`; then
+        its requests fail with WriterBusy (a 503, nothing shown)."""
+        retry_in = LOCK_RETRY_SECONDS
+        while True:
+            try:
+                self._write(batch, wait=False)
+                return
+            except LockHeld:
+                if time.monotonic() >= deadline:
+                    busy = WriterBusy("the audit log did not commit in time: nothing was shown")
+                    for entry in batch:
+                        self._finish(entry, None, busy)
+                    return
+                time.sleep(retry_in)
+                retry_in = min(retry_in * 2, LOCK_RETRY_MAX_SECONDS)
 
     def _write(self, batch: list[_Entry], *, wait: bool = True) -> None:
         """Not `wait`: LockHeld, with nothing written or finished, if the lock is held."""
