@@ -19,8 +19,9 @@ import sqlalchemy as sa
 from gvm.domain.audit import AuditEvent, Operation
 from gvm.storage import Database
 from gvm.storage import audit_writer as audit_writer_module
+from gvm.storage.audit import PG_AUDIT_LOCK
 from gvm.storage.audit_writer import AuditWriter
-from gvm.storage.busy import WriterBusy
+from gvm.storage.busy import WriterBusy, busy
 from gvm.storage.tables import audit_log
 
 CLIENTS = 16
@@ -270,3 +271,23 @@ def test_a_thread_waits_for_another_process_within_the_consultations_bound(
         other.close()
     assert 0.2 <= waited < 5  # its own bound, far from the busy timeout's 30 s
     _check_chain(database, [seq])
+
+
+def test_on_postgresql_a_consultation_waits_for_the_chain_within_the_same_bound(
+        database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """PostgreSQL waits for a lock as long as it is held; a consultation waits for the
+    chain's advisory lock (held by another process's import at its end, say) no longer
+    than CONSULTATION_WAIT_SECONDS, then fails as busy (a 503), and commits once free."""
+    if database.embedded:
+        pytest.skip("PostgreSQL's advisory lock")
+    monkeypatch.setattr(audit_writer_module, "CONSULTATION_WAIT_SECONDS", 0.2)
+    with database.engine.connect() as holder:
+        holder.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_AUDIT_LOCK})
+        started = time.monotonic()
+        with pytest.raises(sa.exc.DBAPIError) as refused:
+            database.audit_writer.append(_event(1))
+        waited = time.monotonic() - started
+        holder.rollback()
+    assert busy(refused.value)
+    assert 0.2 <= waited < 5
+    _check_chain(database, [database.audit_writer.append(_event(2))])

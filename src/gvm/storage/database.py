@@ -33,6 +33,7 @@ from sqlalchemy.util import greenlet_spawn
 
 from gvm.domain.audit import AuditEvent
 from gvm.storage import audit as audit_log
+from gvm.storage import audit_writer
 from gvm.storage.audit_writer import AuditWriter
 from gvm.storage.busy import LockHeld, WriterBusy
 from gvm.storage.engine import SQLITE_BUSY_TIMEOUT_MS, SQLITE_NO_WAIT, is_sqlite, make_engine
@@ -164,7 +165,9 @@ class Database:
         next consultation's reads then find warm (kept_connections.py); not `wait`, it
         raises LockHeld at once if another writer holds the lock. PostgreSQL: on a
         one-connection engine of its own (requests wait for it while holding a pooled
-        connection, so drawing from the same pool could leave none)."""
+        connection, so drawing from the same pool could leave none); not `wait`, it
+        waits for the chain's lock at most CONSULTATION_WAIT_SECONDS (then 55P03, busy:
+        a 503), where PostgreSQL has no limit of its own."""
         if self._kept is not None:
             with self._write_locked(wait=wait), self._kept.writing(wait=wait) as connection:
                 uow = UnitOfWork(connection)
@@ -176,6 +179,9 @@ class Database:
                 options = {**self._engine_options, "pool_size": 1, "max_overflow": 0}
                 self._audit_engine = make_engine(self.engine.url, **options)
         with self._unit_of_work(self._audit_engine, read_only=False) as uow:
+            if not wait:  # the chain's lock, held by another process's writer, not forever
+                bound = int(audit_writer.CONSULTATION_WAIT_SECONDS * 1000)
+                uow.connection.exec_driver_sql(f"SET LOCAL lock_timeout = {bound:d}")
             seqs = uow.append_audit_many(events)
             uow.commit()
         return seqs
