@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from starlette.concurrency import run_in_threadpool
 
 from gvm.api.deps import CSRF_HEADER, SAFE_METHODS, SESSION_COOKIE, RegisterDep
 from gvm.authz import Actor, Permission, has_permission
@@ -57,7 +56,8 @@ async def page_caller(request: Request, register: RegisterDep) -> PageCaller:
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         raise SignInRequired(expired=False)
-    found = await run_in_threadpool(accounts.session_actor, register.unit_of_work, token)
+    # As the API's caller check: on SQLite on the event loop, no thread handover.
+    found = await register.run(accounts.session_actor, register.unit_of_work, token)
     if found is None:
         raise SignInRequired(expired=True)
     actor, csrf = found

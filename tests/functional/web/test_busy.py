@@ -6,18 +6,22 @@ Which database errors count as busy, on both backends, from real errors."""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from html import unescape
 
+import anyio
+import httpx
 import pytest
 import sqlalchemy as sa
 from api_support import API, SURNAME, Api, write_bundle
 from fastapi.testclient import TestClient
 from pages import Pages
 
-from gvm.api.app import create_app
+from gvm.api.app import THREADPOOL_SIZE, create_app
 from gvm.api.deps import SESSION_COOKIE
 from gvm.api.errors import BUSY, UNREACHABLE
 from gvm.authz import Role
@@ -101,6 +105,48 @@ def test_a_caller_due_its_last_seen_time_is_served_while_another_process_writes(
     assert last_seen() == before  # left for later, not waited for
     assert impatient["force"].get("/boroughs").status_code == 200
     assert last_seen() > before
+
+
+def test_page_consultations_waiting_for_another_process_tie_up_no_thread(
+        impatient, monkeypatch):
+    """Six page searches wait for a register another process holds; meanwhile a page
+    that needs a thread of the server's small threadpool (four, as at start-up) is
+    answered at once: the consultations wait on the event loop, not in those threads."""
+    monkeypatch.setattr(audit_writer, "CONSULTATION_WAIT_SECONDS", 1.0)
+    pages = Pages(impatient, "force")
+    session = pages.client.cookies.get(SESSION_COOKIE)
+    path = impatient.register.database.engine.url.database
+    finished: list[tuple[str, int]] = []
+
+    async def load() -> None:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = THREADPOOL_SIZE
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(impatient.app),
+                                     base_url="http://testserver",
+                                     cookies={SESSION_COOKIE: session}) as client:
+            async def call(kind: str, method: str, url: str, **kwargs: object) -> None:
+                response = await client.request(method, url, **kwargs)
+                finished.append((kind, response.status_code))
+
+            searches = [call("search", "POST", "/people/search",
+                             data={"name": "Zan", "csrf_token": pages.csrf})
+                        for _ in range(THREADPOOL_SIZE + 2)]
+
+            async def form_later() -> None:
+                await asyncio.sleep(0.2)  # the searches are waiting by now
+                await call("form", "GET", "/people/search")
+
+            await asyncio.gather(*searches, form_later())
+
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        with ThreadPoolExecutor(1) as pool:  # a loop of its own (the browser tests')
+            pool.submit(asyncio.run, load()).result()
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
+    assert finished[0] == ("form", 200), finished
+    assert sorted(finished[1:]) == [("search", 503)] * (THREADPOOL_SIZE + 2)
 
 
 def test_the_503_is_documented_on_every_route_that_reads_the_register(impatient):

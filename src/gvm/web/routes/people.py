@@ -37,8 +37,11 @@ def search_form(request: Request,
     return page(request, "search.html", title="Search", hits=None, values={}, problems={})
 
 
+# The search and the profile run their use case through `register.run`, as the API's do:
+# on SQLite on the event loop, where their audit entries share the loop's group commit and
+# a register held by another process's writer ties up no thread of the small threadpool.
 @router.post("/search")
-def search(request: Request, register: RegisterDep,
+async def search(request: Request, register: RegisterDep,
            actor: Annotated[Actor, require(Permission.PERSON_SEARCH)],
            name: Annotated[str, Form(max_length=200)] = "",
            alias: Annotated[str, Form(max_length=200)] = "",
@@ -56,9 +59,9 @@ def search(request: Request, register: RegisterDep,
     hits = None
     if not problems:
         try:
-            hits = records.search_people(register.unit_of_work, actor, name=_form_value(name),
-                                         alias=_form_value(alias), date_of_birth=born,
-                                         person_id=_form_value(person_id))
+            hits = await register.run(records.search_people, register.unit_of_work, actor,
+                                      name=_form_value(name), alias=_form_value(alias),
+                                      date_of_birth=born, person_id=_form_value(person_id))
         except InvalidInput as e:
             problems.update(e.problems)
     template = "_search_results.html" if request.headers.get("HX-Request") else "search.html"
@@ -75,7 +78,7 @@ def justify(request: Request, person_id: PersonId,
 
 
 @router.post("/{person_id}")
-def profile(request: Request, register: RegisterDep, person_id: PersonId,
+async def profile(request: Request, register: RegisterDep, person_id: PersonId,
             actor: Annotated[Actor, require(Permission.PERSON_VIEW)],
             reason: Annotated[str, Form(max_length=200)] = "",
             other_reason: Annotated[str, Form(max_length=500)] = "",
@@ -83,9 +86,9 @@ def profile(request: Request, register: RegisterDep, person_id: PersonId,
     justification = other_reason.strip() if reason == OTHER else reason.strip()
     try:
         day = date.fromisoformat(as_of) if as_of.strip() else date.today()
-        shown = records.view_profile(register.unit_of_work, actor, person_id,
-                                     justification=justification, as_of=day,
-                                     policy=register.policy, catalogue=register.catalogue)
+        shown = await register.run(records.view_profile, register.unit_of_work, actor,
+                                   person_id, justification=justification, as_of=day,
+                                   policy=register.policy, catalogue=register.catalogue)
     except (InvalidInput, ValueError) as e:
         problem = (dict(e.problems).get("justification", str(e)) if isinstance(e, InvalidInput)
                    else "enter the date as YYYY-MM-DD")
