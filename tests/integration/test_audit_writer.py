@@ -291,3 +291,38 @@ def test_on_postgresql_a_consultation_waits_for_the_chain_within_the_same_bound(
     assert busy(refused.value)
     assert 0.2 <= waited < 5
     _check_chain(database, [database.audit_writer.append(_event(2))])
+
+
+def test_a_batch_refused_as_busy_is_not_tried_again_entry_by_entry(
+        database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """PostgreSQL: a batch that waited the whole bound for the chain's lock fails as one;
+    tried again entry by entry, each entry would wait the bound once more."""
+    if database.embedded:
+        pytest.skip("PostgreSQL's advisory lock (SQLite's batches wait in the writer)")
+    monkeypatch.setattr(audit_writer_module, "CONSULTATION_WAIT_SECONDS", 0.2)
+    tried: list[int] = []
+
+    def append_committed(events, wait):
+        tried.append(len(events))
+        return database._append_committed(events, wait)
+
+    writer = AuditWriter(append_committed)
+    outcomes: dict[int, BaseException] = {}
+
+    def request(n: int) -> None:
+        try:
+            writer.append(_event(n))
+        except Exception as exc:  # what each request got
+            outcomes[n] = exc
+
+    with database.engine.connect() as holder:
+        holder.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_AUDIT_LOCK})
+        threads = [threading.Thread(target=request, args=(n,)) for n in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        holder.rollback()
+    assert len(outcomes) == 6 and all(busy(e) for e in outcomes.values())
+    assert max(tried) > 1  # some entries did share a batch
+    assert sum(tried) == 6, tried  # each entry tried once

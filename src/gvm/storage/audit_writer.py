@@ -49,7 +49,7 @@ from sqlalchemy.util import await_only
 from sqlalchemy.util.concurrency import in_greenlet
 
 from gvm.domain.audit import AuditEvent
-from gvm.storage.busy import LockHeld, WriterBusy
+from gvm.storage.busy import LockHeld, WriterBusy, busy
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +61,7 @@ CONSULTATION_WAIT_SECONDS = 10.0
 # (another process's writer may hold it for minutes, and each look is a BEGIN).
 LOCK_RETRY_SECONDS = 0.002
 LOCK_RETRY_MAX_SECONDS = 0.05
+NOT_IN_TIME = "the audit log did not commit in time: nothing was shown"
 
 # Appends events inside one transaction and commits it; their seqs, in order. Not
 # `wait` (second argument): raises LockHeld at once if another writer holds the lock.
@@ -164,8 +165,7 @@ class AuditWriter:
                 loop.call_later(retry_in, self._commit_on_loop, loop, queued_at,
                                 min(retry_in * 2, LOCK_RETRY_MAX_SECONDS))
                 return
-            self._fail_on_loop(loop, WriterBusy(
-                "the audit log did not commit in time: nothing was shown"))
+            self._fail_on_loop(loop, WriterBusy(NOT_IN_TIME))
 
     def _fail_on_loop(self, loop: asyncio.AbstractEventLoop, error: BaseException) -> None:
         for _, future in self._on_loops.pop(loop, []):
@@ -220,7 +220,7 @@ class AuditWriter:
                     self._queue[0].ready.set()
                 else:
                     self._leading = False
-        raise WriterBusy("the audit log did not commit in time: nothing was shown")
+        raise WriterBusy(NOT_IN_TIME)
 
     def _write_within(self, batch: list[_Entry], deadline: float) -> None:
         """A thread's batch: tried without waiting in SQLite's busy handler (30 s), and
@@ -233,9 +233,9 @@ class AuditWriter:
                 return
             except LockHeld:
                 if time.monotonic() >= deadline:
-                    busy = WriterBusy("the audit log did not commit in time: nothing was shown")
+                    held = WriterBusy(NOT_IN_TIME)
                     for entry in batch:
-                        self._finish(entry, None, busy)
+                        self._finish(entry, None, held)
                     return
                 time.sleep(retry_in)
                 retry_in = min(retry_in * 2, LOCK_RETRY_MAX_SECONDS)
@@ -247,8 +247,9 @@ class AuditWriter:
         except LockHeld:
             raise
         except Exception as exc:  # rolled back: none of them was logged
-            if len(batch) == 1:
-                self._finish(batch[0], None, exc)
+            if len(batch) == 1 or busy(exc):  # busy: alone, each would only wait again
+                for entry in batch:
+                    self._finish(entry, None, exc)
                 return
             log.warning("audit batch of %d failed (%s); retrying one by one",
                         len(batch), exc.__class__.__name__)

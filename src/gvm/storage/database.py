@@ -110,9 +110,10 @@ class Database:
         """A unit of work. A `read_only` one can neither write nor audit; on SQLite it
         begins DEFERRED, so it neither waits for nor holds up a writer. A writing one
         on SQLite holds the Database's write lock from start to end (see above); not
-        `wait`, it raises WriterBusy (a TimeoutError) at once if another writer, of this
-        process or another, holds the lock: for a write that may be left for later, run
-        where waiting would stall the event loop (a session's last-seen time)."""
+        `wait` (SQLite), it raises WriterBusy (a TimeoutError) at once if another writer,
+        of this process or another, holds the lock: for a write that may be left for
+        later, run where waiting would stall the event loop (a session's last-seen time).
+        PostgreSQL's writers do not hold each other up there, and `wait` changes nothing."""
         if read_only and self._kept is not None:  # every request's path: one level less
             return self._reading()
         return self._unit_of_work(self.engine, read_only, wait)

@@ -42,11 +42,11 @@ def search_form(request: Request,
 # a register held by another process's writer ties up no thread of the small threadpool.
 @router.post("/search")
 async def search(request: Request, register: RegisterDep,
-           actor: Annotated[Actor, require(Permission.PERSON_SEARCH)],
-           name: Annotated[str, Form(max_length=200)] = "",
-           alias: Annotated[str, Form(max_length=200)] = "",
-           date_of_birth: Annotated[str, Form(max_length=10)] = "",
-           person_id: Annotated[str, Form(max_length=64)] = "") -> Response:
+                 actor: Annotated[Actor, require(Permission.PERSON_SEARCH)],
+                 name: Annotated[str, Form(max_length=200)] = "",
+                 alias: Annotated[str, Form(max_length=200)] = "",
+                 date_of_birth: Annotated[str, Form(max_length=10)] = "",
+                 person_id: Annotated[str, Form(max_length=64)] = "") -> Response:
     values = {"name": name, "alias": alias, "date_of_birth": date_of_birth,
               "person_id": person_id}
     problems: dict[str, str] = {}
@@ -79,10 +79,10 @@ def justify(request: Request, person_id: PersonId,
 
 @router.post("/{person_id}")
 async def profile(request: Request, register: RegisterDep, person_id: PersonId,
-            actor: Annotated[Actor, require(Permission.PERSON_VIEW)],
-            reason: Annotated[str, Form(max_length=200)] = "",
-            other_reason: Annotated[str, Form(max_length=500)] = "",
-            as_of: Annotated[str, Form(max_length=10)] = "") -> Response:
+                  actor: Annotated[Actor, require(Permission.PERSON_VIEW)],
+                  reason: Annotated[str, Form(max_length=200)] = "",
+                  other_reason: Annotated[str, Form(max_length=500)] = "",
+                  as_of: Annotated[str, Form(max_length=10)] = "") -> Response:
     justification = other_reason.strip() if reason == OTHER else reason.strip()
     try:
         day = date.fromisoformat(as_of) if as_of.strip() else date.today()
